@@ -1,0 +1,80 @@
+import type { BatchOptions } from '../shared/batch'
+import { ScaleError, messageOf } from '../core/errors'
+import { forkHost, runInHost } from '../core/host-client'
+import { USAGE, UsageError, parseCommand } from './args'
+import { makeDemoFolders } from './demo'
+import { jsonReporter, lineReporter, terminalReporter, type Reporter, type Writer } from './reporters'
+
+export const EXIT = { ok: 0, someFailed: 1, usage: 2, canceled: 130 } as const
+
+export interface CliContext {
+  hostPath: string
+  workerPath: string
+  version: string
+  stdout: Writer & { isTTY?: boolean; columns?: number }
+  stderr: Writer
+  /** Registers the Ctrl-C handler; the CLI decides what each press means. */
+  onInterrupt(handler: () => void): void
+  /** Leaves at once (second Ctrl-C). */
+  exitNow(code: number): void
+}
+
+function chooseReporter(json: boolean, options: BatchOptions, context: CliContext): Reporter {
+  if (json) return jsonReporter(context.stdout)
+  if (context.stdout.isTTY) return terminalReporter(context.stdout, options.workers, () => context.stdout.columns ?? 80)
+  return lineReporter(context.stdout, context.stderr)
+}
+
+export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
+  let command
+  try {
+    command = parseCommand(argv)
+  } catch (error) {
+    context.stderr.write(`imagescale: ${messageOf(error)}\ntry 'imagescale --help'\n`)
+    return EXIT.usage
+  }
+  if (command.kind === 'help') {
+    context.stdout.write(`${USAGE}\n`)
+    return EXIT.ok
+  }
+  if (command.kind === 'version') {
+    context.stdout.write(`imagescale ${context.version}\n`)
+    return EXIT.ok
+  }
+
+  let options = command.options
+  if (command.demo) {
+    const folders = await makeDemoFolders()
+    options = { ...options, ...folders }
+    context.stderr.write(`demo images in ${folders.source}\nscaling into ${folders.target}\n`)
+  }
+
+  const reporter = chooseReporter(command.json, options, context)
+  const controller = new AbortController()
+  context.onInterrupt(() => {
+    if (controller.signal.aborted) {
+      context.stderr.write('\nstopped without waiting for running files\n')
+      context.exitNow(EXIT.canceled)
+      return
+    }
+    controller.abort()
+    reporter.canceling()
+  })
+
+  try {
+    const summary = await runInHost(options, {
+      spawn: forkHost(context.hostPath),
+      workerPath: context.workerPath,
+      signal: controller.signal,
+      onEvent: (event) => reporter.event(event)
+    })
+    reporter.close(summary)
+    if (summary.canceled) return EXIT.canceled
+    return summary.failed > 0 ? EXIT.someFailed : EXIT.ok
+  } catch (error) {
+    context.stderr.write(`imagescale: ${messageOf(error)}\n`)
+    if (error instanceof UsageError) return EXIT.usage
+    // Folder problems found before any file was touched are usage errors too.
+    return error instanceof ScaleError && error.code !== 'host-crashed' && error.code !== 'internal' ? EXIT.usage : EXIT.someFailed
+  }
+}

@@ -1,0 +1,34 @@
+import type { FailReason } from '../shared/batch'
+
+/** An error with a stable code a front end can count, and a sentence a person can read. */
+export class ScaleError extends Error {
+  constructor(
+    readonly code: string,
+    message: string
+  ) {
+    super(message)
+    this.name = 'ScaleError'
+  }
+}
+
+export const errnoOf = (error: unknown): string | undefined =>
+  typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined
+
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** Maps a write failure to what the user can do about it. */
+export function failReasonOf(error: unknown): { reason: FailReason; message: string } {
+  switch (errnoOf(error)) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return { reason: 'no-space', message: 'the target disk is full; nothing was left behind' }
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return { reason: 'not-writable', message: `the target folder is not writable (${errnoOf(error)})` }
+    default:
+      return { reason: 'write-error', message: `could not write the output: ${messageOf(error)}` }
+  }
+}
