@@ -1,9 +1,57 @@
-import { app, BrowserWindow } from 'electron'
+import { app, dialog, ipcMain, Notification, shell } from 'electron'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
+import { summaryLine } from '../shared/reasons'
+import { createHandlers } from './handlers'
+import { createRouter, registerIpc, sendEvent } from './ipc'
+import { utilityHost } from './utility-host'
+import { createMainWindow } from './window'
+
+// Composition root: the only place that knows where the built files live. In a packaged app
+// the worker runs from app.asar.unpacked (see electron-builder.yml) so worker threads and
+// sharp's native parts load from real files.
+const outDir = join(__dirname, '..')
+const unpacked = (path: string): string => path.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')
+const hostPath = join(__dirname, 'pool-host.js')
+const workerPath = unpacked(join(__dirname, 'worker.js'))
+
+/** A batch that took this long deserves a notification if the user looked away. */
+const NOTIFY_AFTER_MS = 10_000
+
+if (!app.requestSingleInstanceLock()) app.quit()
 
 app.whenReady().then(() => {
-  const window = new BrowserWindow({
-    webPreferences: { preload: join(__dirname, '../preload/index.js'), contextIsolation: true, sandbox: true, nodeIntegration: false }
+  const { window } = createMainWindow(outDir, app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL)
+  const handlers = createHandlers({
+    spawnHost: utilityHost(hostPath),
+    workerPath,
+    appInfo: { cores: availableParallelism(), version: app.getVersion(), platform: process.platform },
+    pickFolder: async (purpose, current) => {
+      const result = await dialog.showOpenDialog(window, {
+        title: purpose === 'source' ? 'Choose the folder of photos to scale' : 'Choose where the scaled photos go',
+        defaultPath: current,
+        properties: ['openDirectory', 'createDirectory']
+      })
+      return result.canceled ? null : (result.filePaths[0] ?? null)
+    },
+    openFolder: async (path) => {
+      const problem = await shell.openPath(path)
+      if (problem) throw new Error(problem)
+    },
+    showItemInFolder: (path) => shell.showItemInFolder(path),
+    sendUpdate: (update) => sendEvent(window.webContents, 'batch:update', update),
+    setProgress: (fraction) => {
+      if (!window.isDestroyed()) window.setProgressBar(fraction ?? -1)
+    },
+    batchEnded: (summary) => {
+      if (window.isDestroyed() || window.isFocused() || summary.elapsedMs < NOTIFY_AFTER_MS) return
+      if (Notification.isSupported()) new Notification({ title: 'ImageScale finished', body: summaryLine(summary) }).show()
+    }
   })
-  void window.loadFile(join(__dirname, '../renderer/index.html'))
+  registerIpc(ipcMain, createRouter(handlers), (event) => event.sender === window.webContents && event.senderFrame === window.webContents.mainFrame)
+  window.on('closed', () => {
+    void handlers['batch:cancel'](undefined)
+  })
 })
+
+app.on('window-all-closed', () => app.quit())

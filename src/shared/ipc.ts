@@ -1,0 +1,59 @@
+import type { BatchEvent, BatchOptions } from './batch'
+
+/**
+ * The IPC contract, written once: channel names and the payload each carries.
+ * Main validates every request at runtime (zod, src/main/schemas.ts); these are the types.
+ */
+
+export type FolderPurpose = 'source' | 'target'
+
+export interface AppInfo {
+  cores: number
+  version: string
+  platform: string
+}
+
+export type StartResult = { ok: true } | { ok: false; code: string; message: string }
+
+/** Requests from the renderer, answered by main: `channel: [argument, result]`. */
+export interface InvokeContract {
+  'app:info': [undefined, AppInfo]
+  'dialog:pick-folder': [{ purpose: FolderPurpose; current?: string }, string | null]
+  'batch:start': [BatchOptions, StartResult]
+  'batch:cancel': [undefined, void]
+  /** Opens the target folder of the last batch; main owns the path. */
+  'shell:show-target': [undefined, void]
+  /** Reveals one output of the last batch, named by its path relative to the target. */
+  'shell:show-output': [{ file: string }, void]
+}
+
+export type InvokeChannel = keyof InvokeContract
+export type InvokeArg<C extends InvokeChannel> = InvokeContract[C][0]
+export type InvokeResult<C extends InvokeChannel> = InvokeContract[C][1]
+
+/**
+ * Everything that happened since the last update, at most 20 updates a second,
+ * so a folder of 100,000 files never floods the renderer.
+ */
+export interface BatchUpdate {
+  events: BatchEvent[]
+  /** Set once, when the batch ended without a summary (the pool host crashed). */
+  error?: { code: string; message: string }
+}
+
+/** Messages pushed from main to the renderer: `channel: payload`. */
+export interface EventContract {
+  'batch:update': BatchUpdate
+}
+
+export type EventChannel = keyof EventContract
+
+export const INVOKE_CHANNELS = [
+  'app:info',
+  'dialog:pick-folder',
+  'batch:start',
+  'batch:cancel',
+  'shell:show-target',
+  'shell:show-output'
+] as const satisfies readonly InvokeChannel[]
+
