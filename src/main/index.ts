@@ -7,13 +7,11 @@ import { createRouter, registerIpc, sendEvent } from './ipc'
 import { utilityHost } from './utility-host'
 import { createMainWindow } from './window'
 
-// Composition root: the only place that knows where the built files live. In a packaged app
-// the worker runs from app.asar.unpacked (see electron-builder.yml) so worker threads and
-// sharp's native parts load from real files.
+// Composition root: the only place that knows where the built files live (side by side in
+// out/main, inside app.asar when packaged; sharp itself is unpacked, see electron-builder.yml).
 const outDir = join(__dirname, '..')
-const unpacked = (path: string): string => path.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')
 const hostPath = join(__dirname, 'pool-host.js')
-const workerPath = unpacked(join(__dirname, 'worker.js'))
+const workerPath = join(__dirname, 'worker.js')
 
 /** A batch that took this long deserves a notification if the user looked away. */
 const NOTIFY_AFTER_MS = 10_000
