@@ -1,3 +1,13 @@
+import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { App } from './components/App'
+import './styles/app.css'
 
-createRoot(document.getElementById('root')!).render(<h1>ImageScale</h1>)
+const root = document.getElementById('root')
+if (!root) throw new Error('index.html has no #root')
+
+createRoot(root).render(
+  <StrictMode>
+    <App api={window.api} />
+  </StrictMode>
+)

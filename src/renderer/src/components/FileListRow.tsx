@@ -1,0 +1,60 @@
+import { memo, useId } from 'react'
+import { formatFileTime, rowDetail, rowStatus, rowTime } from '../format'
+import { rowState, type FileRow, type RowState } from '../state/batch'
+
+const ICONS: Record<RowState, string> = {
+  running: '◌',
+  copied: '✓',
+  scaled: '✓',
+  skipped: '–',
+  failed: '✕',
+  canceled: '⊘'
+}
+
+interface Props {
+  row: FileRow
+  /** Offset in the list, in pixels. */
+  top: number
+  height: number
+  position: number
+  of: number
+  onShowOutput: ((file: string) => void) | null
+}
+
+/** One file: its path, what became of it, and its time. Rows re-render only when their file changes. */
+export const FileListRow = memo(function FileListRow({ row, top, height, position, of, onShowOutput }: Props) {
+  const id = useId()
+  const state = rowState(row)
+  const time = rowTime(row)
+  const detail = rowDetail(row)
+  const showable = onShowOutput !== null && (state === 'copied' || state === 'scaled')
+  return (
+    <div
+      role="listitem"
+      aria-posinset={position}
+      aria-setsize={of}
+      data-testid="file-row"
+      data-state={state}
+      className={`file-row state-${state}`}
+      // CSSOM properties, not a style attribute: allowed by the CSP's style-src 'self'.
+      style={{ transform: `translateY(${top}px)`, height }}
+    >
+      <span className="file-icon" aria-hidden="true">
+        {ICONS[state]}
+      </span>
+      <span className="file-path" id={`${id}-path`} title={row.file}>
+        {row.file}
+      </span>
+      <span className="file-time">{time === null ? '' : formatFileTime(time)}</span>
+      <span className="file-status" title={detail || undefined}>
+        <strong>{rowStatus(row)}</strong>
+        {detail && <span className="file-detail"> {detail}</span>}
+      </span>
+      {showable && (
+        <button type="button" className="link file-show" aria-describedby={`${id}-path`} onClick={() => onShowOutput(row.file)}>
+          Show in folder
+        </button>
+      )}
+    </div>
+  )
+})

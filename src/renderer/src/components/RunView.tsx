@@ -1,0 +1,95 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { summaryLine } from '../../../shared/reasons'
+import { useApi } from '../api-context'
+import { formatCount } from '../format'
+import { useDocumentTitle } from '../hooks/useDocumentTitle'
+import { useKeyDown } from '../hooks/useKeyDown'
+import { queuedCount, type BatchState } from '../state/batch'
+import type { FormValues } from '../state/settings'
+import { FileList } from './FileList'
+import { ProgressPanel } from './ProgressPanel'
+import { SummaryPanel } from './SummaryPanel'
+
+interface Props {
+  batch: BatchState
+  form: FormValues
+  onCancel: () => void
+  onNewBatch: () => void
+}
+
+function headline(batch: BatchState): string {
+  if (batch.error) return 'Stopped'
+  if (batch.summary) return batch.summary.canceled ? 'Canceled' : 'Done'
+  return batch.canceling ? 'Canceling…' : 'Scaling…'
+}
+
+function windowTitle(batch: BatchState): string {
+  const progress = batch.progress
+  if (batch.phase === 'done' || !progress || progress.total === 0) return `${headline(batch)} · ImageScale`
+  return `${Math.floor((progress.done / progress.total) * 100)}% · ImageScale`
+}
+
+/** A batch from its first update to its summary: progress, then the summary, over the file list. */
+export function RunView({ batch, form, onCancel, onNewBatch }: Props) {
+  const api = useApi()
+  const headingRef = useRef<HTMLHeadingElement>(null)
+  const [problemsOnly, setProblemsOnly] = useState(false)
+  const done = batch.phase === 'done'
+  const cancelable = !done && !batch.canceling
+
+  useDocumentTitle(windowTitle(batch))
+  useKeyDown('Escape', onCancel, cancelable)
+  useEffect(() => headingRef.current?.focus(), [])
+
+  const showOutput = useCallback((file: string) => void api.showOutput(file), [api])
+
+  return (
+    <main className="run">
+      <header className="run-header">
+        <h2 ref={headingRef} tabIndex={-1}>
+          {headline(batch)}
+        </h2>
+        <p className="route">
+          <span className="path">{form.source}</span> <span aria-hidden="true">→</span>
+          <span className="visually-hidden">to</span> <span className="path">{form.target}</span>
+        </p>
+        <p className="hint">
+          {formatCount(Number(form.size))} px · {form.mode} · {form.workers} worker threads · {form.recursive ? 'with' : 'without'} sub-folders ·{' '}
+          {form.existing === 'skip' ? 'existing outputs kept' : 'existing outputs overwritten'}
+        </p>
+      </header>
+
+      <p role="status" aria-live="polite" aria-atomic="true" className="book-line">
+        {batch.summary ? summaryLine(batch.summary) : ''}
+      </p>
+
+      {batch.error && (
+        <div role="alert" className="form-error">
+          The batch stopped before it could finish: {batch.error.message}
+        </div>
+      )}
+
+      {done ? (
+        <SummaryPanel
+          summary={batch.summary}
+          counts={batch.counts}
+          problemsOnly={problemsOnly}
+          onToggleProblems={() => setProblemsOnly((value) => !value)}
+          onOpenTarget={() => void api.showTarget()}
+          onNewBatch={onNewBatch}
+        />
+      ) : (
+        <ProgressPanel batch={batch} onCancel={onCancel} />
+      )}
+
+      <FileList
+        rows={batch.rows}
+        problemsOnly={done && problemsOnly}
+        follow={!done}
+        queued={queuedCount(batch)}
+        scanning={batch.progress?.scanning ?? true}
+        onShowOutput={done ? showOutput : null}
+      />
+    </main>
+  )
+}

@@ -1,0 +1,150 @@
+import type { BatchEvent, FileAction, FileResult, Progress, Summary } from '../../../shared/batch'
+import type { BatchUpdate } from '../../../shared/ipc'
+import { emptyList, ListDraft, type ChunkedList } from './rows'
+
+/** One file of the batch, in the order the scanner found it. */
+export interface FileRow {
+  file: string
+  /** The worker thread that has (or had) it; null for files that never reached one. */
+  worker: number | null
+  /** Null while the file is on its worker. */
+  result: FileResult | null
+}
+
+export type RowState = 'running' | FileAction
+
+export const rowState = (row: FileRow): RowState => row.result?.action ?? 'running'
+
+export type Phase =
+  /** The form: updates are ignored, they belong to no batch of ours. */
+  | 'setup'
+  /** Start was sent; updates may already arrive before its answer. */
+  | 'starting'
+  | 'running'
+  /** A summary or an error arrived: the batch is over. */
+  | 'done'
+
+export interface BatchState {
+  phase: Phase
+  rows: ChunkedList<FileRow>
+  /**
+   * Row index of every file still on a worker. At most one per worker thread, so
+   * copying it on each update is cheap, unlike a file → row index of 100,000 entries.
+   */
+  running: ReadonlyMap<string, number>
+  counts: Readonly<Record<FileAction, number>>
+  progress: Progress | null
+  /** When the latest progress arrived (performance.now()), to keep clocks moving between updates. */
+  progressAt: number
+  summary: Summary | null
+  /** The batch ended without a summary. */
+  error: { code: string; message: string } | null
+  canceling: boolean
+  /** Why main refused the last start, for the form. */
+  startError: { code: string; message: string } | null
+}
+
+export type BatchAction =
+  | { type: 'start-requested' }
+  | { type: 'start-accepted' }
+  | { type: 'start-refused'; code: string; message: string }
+  | { type: 'update'; update: BatchUpdate; receivedAt: number }
+  | { type: 'cancel-requested' }
+  | { type: 'new-batch' }
+
+const noCounts: Record<FileAction, number> = { copied: 0, scaled: 0, skipped: 0, failed: 0, canceled: 0 }
+
+export const initialBatchState: BatchState = {
+  phase: 'setup',
+  rows: emptyList(),
+  running: new Map(),
+  counts: noCounts,
+  progress: null,
+  progressAt: 0,
+  summary: null,
+  error: null,
+  canceling: false,
+  startError: null
+}
+
+export function batchReducer(state: BatchState, action: BatchAction): BatchState {
+  switch (action.type) {
+    case 'start-requested':
+      return { ...initialBatchState, phase: 'starting' }
+    case 'start-accepted':
+      // The batch may already be over: a tiny folder can finish before start() answers.
+      return state.phase === 'starting' ? { ...state, phase: 'running' } : state
+    case 'start-refused':
+      // Whatever arrived meanwhile belongs to someone else's batch.
+      return { ...initialBatchState, startError: { code: action.code, message: action.message } }
+    case 'update':
+      return state.phase === 'starting' || state.phase === 'running' ? applyUpdate(state, action.update, action.receivedAt) : state
+    case 'cancel-requested':
+      return state.phase === 'starting' || state.phase === 'running' ? { ...state, canceling: true } : state
+    case 'new-batch':
+      return initialBatchState
+  }
+}
+
+/** Folds a whole update at once: one copy of what it touches, however many events it carries. */
+function applyUpdate(state: BatchState, update: BatchUpdate, receivedAt: number): BatchState {
+  const draft: Draft = {
+    ...state,
+    rows: new ListDraft(state.rows),
+    running: new Map(state.running),
+    counts: { ...state.counts }
+  }
+  for (const event of update.events) applyEvent(draft, event, receivedAt)
+  const { rows, ...rest } = draft
+  const next: BatchState = { ...rest, rows: rows.finish() }
+  if (update.error) next.error = update.error
+  if (next.summary || next.error) next.phase = 'done'
+  return next
+}
+
+type Draft = Omit<BatchState, 'rows' | 'running' | 'counts'> & {
+  rows: ListDraft<FileRow>
+  running: Map<string, number>
+  counts: Record<FileAction, number>
+}
+
+function applyEvent(state: Draft, event: BatchEvent, receivedAt: number): void {
+  switch (event.type) {
+    case 'started': {
+      const index = state.running.get(event.file)
+      const row: FileRow = { file: event.file, worker: event.worker, result: null }
+      if (index === undefined) state.running.set(event.file, state.rows.push(row))
+      else state.rows.set(index, row)
+      break
+    }
+    case 'finished': {
+      const { result } = event
+      const row: FileRow = { file: result.file, worker: event.worker, result }
+      const index = state.running.get(result.file)
+      // Files that never reach a worker (canceled, unreadable folders) arrive finished only.
+      if (index === undefined) {
+        state.rows.push(row)
+      } else {
+        state.rows.set(index, row)
+        state.running.delete(result.file)
+      }
+      state.counts[result.action] += 1
+      break
+    }
+    case 'progress':
+      state.progress = event.progress
+      state.progressAt = receivedAt
+      break
+    case 'summary':
+      state.summary = event.summary
+      break
+  }
+}
+
+export const isProblem = (row: FileRow): boolean => row.result?.action === 'skipped' || row.result?.action === 'failed'
+
+/** Files found but not yet on a worker: the scanner names them only when they start. */
+export function queuedCount(state: BatchState): number {
+  if (!state.progress || state.phase === 'done') return 0
+  return Math.max(0, state.progress.total - state.progress.done - state.running.size)
+}
