@@ -66,11 +66,12 @@ export function createHandlers(deps: MainDeps): Handlers {
         const folders = await checkFolders(options.source, options.target)
         await prepareTarget(folders.target)
         lastTarget = folders.target
+        // Inside the try: a host that cannot even be spawned must not leave the app 'busy' forever.
+        run(options, controller)
       } catch (error) {
         running = null
         return { ok: false, code: error instanceof ScaleError ? error.code : 'internal', message: messageOf(error) }
       }
-      run(options, controller)
       return { ok: true }
     },
     'batch:cancel': async () => {

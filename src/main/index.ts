@@ -16,10 +16,19 @@ const workerPath = join(__dirname, 'worker.js')
 /** A batch that took this long deserves a notification if the user looked away. */
 const NOTIFY_AFTER_MS = 10_000
 
+// A second copy quits before it is ready: it must not open a window or register IPC of its own.
 if (!app.requestSingleInstanceLock()) app.quit()
-
-app.whenReady().then(() => {
+else app.whenReady().then(() => {
   const { window } = createMainWindow(outDir, app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL)
+  // Kept once: after 'closed' the window's webContents getter throws "Object has been destroyed",
+  // and a canceled batch still sends its summary then; the contents itself can say it is destroyed.
+  const contents = window.webContents
+  // Launching the app again brings the running window forward instead of doing nothing.
+  app.on('second-instance', () => {
+    if (window.isDestroyed()) return
+    if (window.isMinimized()) window.restore()
+    window.focus()
+  })
   const handlers = createHandlers({
     spawnHost: utilityHost(hostPath),
     workerPath,
@@ -37,7 +46,7 @@ app.whenReady().then(() => {
       if (problem) throw new Error(problem)
     },
     showItemInFolder: (path) => shell.showItemInFolder(path),
-    sendUpdate: (update) => sendEvent(window.webContents, 'batch:update', update),
+    sendUpdate: (update) => sendEvent(contents, 'batch:update', update),
     setProgress: (fraction) => {
       if (!window.isDestroyed()) window.setProgressBar(fraction ?? -1)
     },
@@ -46,7 +55,7 @@ app.whenReady().then(() => {
       if (Notification.isSupported()) new Notification({ title: 'ImageScale finished', body: summaryLine(summary) }).show()
     }
   })
-  registerIpc(ipcMain, createRouter(handlers), (event) => event.sender === window.webContents && event.senderFrame === window.webContents.mainFrame)
+  registerIpc(ipcMain, createRouter(handlers), (event) => event.sender === contents && event.senderFrame === contents.mainFrame)
   window.on('closed', () => {
     void handlers['batch:cancel'](undefined)
   })

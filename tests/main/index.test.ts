@@ -1,0 +1,228 @@
+import { existsSync } from 'node:fs'
+import { copyFile, mkdir } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
+import { basename, dirname, join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { hostEnvironment } from '../../src/core/host-protocol'
+import type { BatchEvent, BatchOptions, Summary } from '../../src/shared/batch'
+import { INVOKE_CHANNELS, type BatchUpdate } from '../../src/shared/ipc'
+import { OUT_MAIN } from '../helpers/built'
+import { tempFolders, writeImage, type TempFolders } from '../helpers/images'
+import { eventFrom, FakeBrowserWindow, FakeWebContents, invoke, state } from './fake-electron'
+
+// The composition root with a fake Electron around it: the real window, security, IPC, handlers
+// and a utility process that runs the real built pool host. This is where the sender check lives.
+vi.mock('electron', async () => (await import('./fake-electron')).electronModule)
+
+const LARGE = Array.from({ length: 8 }, (_, i) => `large-${i + 1}.jpg`)
+const SMALL = ['small-1.jpg', 'small-2.jpg']
+
+let folders: TempFolders
+/** A folder big enough that closing the window always lands mid-batch. */
+let many: string
+let window: FakeBrowserWindow
+
+const fromApp = () => eventFrom(window.contents)
+
+const optionsFor = (target: string, overrides: Partial<BatchOptions> = {}): BatchOptions => ({
+  source: folders.source,
+  target,
+  size: 400,
+  mode: 'smooth',
+  workers: 2,
+  recursive: true,
+  existing: 'overwrite',
+  maxPixels: 268_402_689,
+  ...overrides
+})
+
+const sentUpdates = (): BatchUpdate[] =>
+  window.contents.sent.filter(({ channel }) => channel === 'batch:update').map(({ payload }) => payload as BatchUpdate)
+const sentEvents = (): BatchEvent[] => sentUpdates().flatMap((update) => update.events)
+
+function lastFork() {
+  const fork = state.forks.at(-1)
+  if (!fork) throw new Error('no utility process was forked')
+  return fork
+}
+
+beforeAll(async () => {
+  // Without a dev server the app loads its built page.
+  Reflect.deleteProperty(process.env, 'ELECTRON_RENDERER_URL')
+  folders = await tempFolders()
+  const seed = await writeImage(folders.root, 'seed.jpg', { width: 1600, height: 1200, seed: 7 })
+  for (const name of LARGE) await copyFile(seed, join(folders.source, name))
+  await writeImage(folders.source, 'small-1.jpg', { width: 300, height: 200, seed: 8 })
+  await writeImage(folders.source, 'small-2.jpg', { width: 200, height: 300, seed: 9 })
+  many = join(folders.root, 'many')
+  await mkdir(many)
+  for (let i = 0; i < 40; i += 1) await copyFile(seed, join(many, `photo-${i}.jpg`))
+  await import('../../src/main/index')
+  await vi.waitFor(() => expect(FakeBrowserWindow.created).toHaveLength(1))
+  const [created] = FakeBrowserWindow.created
+  if (!created) throw new Error('no window')
+  window = created
+})
+
+afterAll(async () => {
+  for (const { child } of state.forks) child.kill()
+  await folders?.cleanup()
+})
+
+describe('the app’s main process', () => {
+  it('holds the single-instance lock and opens exactly one window', () => {
+    expect(state.quits).toBe(0)
+    expect(FakeBrowserWindow.created).toHaveLength(1)
+  })
+
+  it('registers every channel of the contract', () => {
+    expect([...state.handlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort())
+  })
+
+  it('answers its own window’s main frame', async () => {
+    await expect(invoke('app:info', fromApp())).resolves.toEqual({
+      cores: availableParallelism(),
+      version: '0.1.0',
+      platform: process.platform
+    })
+  })
+
+  it.each([
+    ['another web contents', () => eventFrom(new FakeWebContents())],
+    ['a frame inside its own window', () => eventFrom(window.contents, { name: 'iframe' })],
+    ['an event without a frame', () => eventFrom(window.contents, null)]
+  ])('ignores %s: the request rejects and does nothing', async (_who, event) => {
+    const dialogs = state.dialogs.length
+    await expect(invoke('dialog:pick-folder', event(), { purpose: 'source' })).rejects.toThrow(/unknown sender/)
+    await expect(invoke('app:info', event())).rejects.toThrow(/unknown sender/)
+    await expect(invoke('batch:start', event(), optionsFor(join(folders.root, 'never')))).rejects.toThrow(/unknown sender/)
+    expect(state.dialogs).toHaveLength(dialogs)
+    expect(state.forks).toHaveLength(0)
+  })
+
+  it('opens the folder dialog on its window, for folders only, starting at the current folder', async () => {
+    state.dialogAnswer = { canceled: false, filePaths: ['/photos/holiday'] }
+    await expect(invoke('dialog:pick-folder', fromApp(), { purpose: 'source', current: '/photos' })).resolves.toBe('/photos/holiday')
+    const [shown] = state.dialogs.slice(-1)
+    expect(shown?.window).toBe(window)
+    expect(shown?.options.properties).toContain('openDirectory')
+    expect(shown?.options.properties).not.toContain('openFile')
+    expect(shown?.options.defaultPath).toBe('/photos')
+  })
+
+  it('answers null when the folder dialog is canceled', async () => {
+    state.dialogAnswer = { canceled: true, filePaths: [] }
+    await expect(invoke('dialog:pick-folder', fromApp(), { purpose: 'target' })).resolves.toBeNull()
+  })
+
+  it('shows no target before any batch ran', async () => {
+    await invoke('shell:show-target', fromApp())
+    await invoke('shell:show-output', fromApp(), { file: 'large-1.jpg' })
+    expect(state.opened).toEqual([])
+    expect(state.revealed).toEqual([])
+  })
+})
+
+describe('a batch in the utility process', () => {
+  let target: string
+  let summary: Summary | undefined
+
+  beforeAll(async () => {
+    target = join(folders.root, 'target-run')
+    await expect(invoke('batch:start', fromApp(), optionsFor(target))).resolves.toEqual({ ok: true })
+    await lastFork().child.exited
+    await vi.waitFor(() => expect(window.progress.at(-1)).toBe(-1))
+    summary = sentEvents().flatMap((event) => (event.type === 'summary' ? [event.summary] : []))[0]
+  })
+
+  it('forks the pool host that sits beside the worker in the build', () => {
+    const fork = lastFork()
+    const start = fork.child.posted.find((message) => message.type === 'start')
+    expect(start?.type).toBe('start')
+    if (start?.type !== 'start') return
+    expect(basename(fork.modulePath)).toBe('pool-host.js')
+    expect(dirname(fork.modulePath)).toBe(dirname(start.workerPath))
+    expect(existsSync(join(OUT_MAIN, basename(fork.modulePath)))).toBe(true)
+    expect(existsSync(join(OUT_MAIN, basename(start.workerPath)))).toBe(true)
+  })
+
+  it('starts the host with libuv’s pool sized for the workers, on top of the app’s environment', () => {
+    const { options } = lastFork()
+    expect(options.env).toMatchObject({ ...hostEnvironment(2), PATH: process.env.PATH })
+    expect(options.serviceName).toBeTruthy()
+  })
+
+  it('sends the renderer every file and a summary that matches the folder', () => {
+    expect(window.contents.sent.every(({ channel }) => channel === 'batch:update')).toBe(true)
+    const finished = sentEvents().flatMap((event) => (event.type === 'finished' ? [event.result.file] : []))
+    expect(finished.sort()).toEqual([...LARGE, ...SMALL].sort())
+    expect(summary).toMatchObject({ todo: 10, scaled: LARGE.length, copied: SMALL.length, skipped: 0, failed: 0, canceled: false })
+    expect(sentUpdates().at(-1)?.events.at(-1)?.type).toBe('summary')
+  })
+
+  it('moves the taskbar progress bar and clears it at the end', () => {
+    const fractions = window.progress.slice(0, -1)
+    expect(fractions.length).toBeGreaterThan(0)
+    for (const fraction of fractions) {
+      expect(fraction).toBeGreaterThan(0)
+      expect(fraction).toBeLessThanOrEqual(1)
+    }
+    expect(window.progress.at(-1)).toBe(-1)
+  })
+
+  it('does not notify about a short batch in a focused window', () => {
+    expect(state.notifications).toEqual([])
+  })
+
+  it('opens the target and reveals an output through the shell', async () => {
+    await invoke('shell:show-target', fromApp())
+    expect(state.opened).toEqual([resolve(target)])
+    await invoke('shell:show-output', fromApp(), { file: 'large-1.jpg' })
+    expect(state.revealed).toEqual([join(target, 'large-1.jpg')])
+    await expect(invoke('shell:show-output', fromApp(), { file: '../source/large-1.jpg' })).rejects.toThrow(/not in the target/)
+    expect(state.revealed).toHaveLength(1)
+  })
+
+  it('reports it when the shell cannot open the target', async () => {
+    state.openPathProblem = 'no application is registered to open folders'
+    await expect(invoke('shell:show-target', fromApp())).rejects.toThrow('no application is registered to open folders')
+    state.openPathProblem = ''
+  })
+})
+
+describe('the app around the window', () => {
+  it('brings a minimized window back when the app is launched again', () => {
+    window.minimized = true
+    window.calls.length = 0
+    state.appEvents.emit('second-instance', {}, [], '/')
+    expect(window.calls).toEqual(['restore', 'focus'])
+  })
+
+  it('quits when its window is gone', () => {
+    const before = state.quits
+    state.appEvents.emit('window-all-closed')
+    expect(state.quits).toBe(before + 1)
+  })
+
+  it('closing the window mid-batch cancels it, and the late summary does not crash the main process', async () => {
+    const forks = state.forks.length
+    const startedBefore = sentEvents().filter((event) => event.type === 'started').length
+    await expect(invoke('batch:start', fromApp(), optionsFor(join(folders.root, 'target-close'), { source: many, workers: 1 }))).resolves.toEqual({
+      ok: true
+    })
+    expect(state.forks).toHaveLength(forks + 1)
+    await vi.waitFor(() => expect(sentEvents().filter((event) => event.type === 'started').length).toBeGreaterThan(startedBefore), {
+      timeout: 20_000
+    })
+    const sentBefore = window.contents.sent.length
+    window.close()
+    const code = await lastFork().child.exited
+    expect(lastFork().child.posted.map((message) => message.type)).toEqual(['start', 'cancel'])
+    // The host finished cleanly (summary sent, exit 0) and main handled its last messages without throwing.
+    expect(code).toBe(0)
+    expect(state.listenerErrors).toEqual([])
+    expect(window.contents.sent).toHaveLength(sentBefore)
+    // A second launch now finds no window to focus, and must not throw either.
+    expect(() => state.appEvents.emit('second-instance', {}, [], '/')).not.toThrow()
+  })
+})

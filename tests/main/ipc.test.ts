@@ -1,0 +1,307 @@
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
+import { describe, expect, it } from 'vitest'
+import { createRouter, IpcRequestError, registerIpc, sendEvent, type Handlers } from '../../src/main/ipc'
+import type { BatchOptions } from '../../src/shared/batch'
+import { INVOKE_CHANNELS, type BatchUpdate, type InvokeChannel } from '../../src/shared/ipc'
+
+// ipc.ts only imports Electron's types; the fakes below stand in for ipcMain and WebContents.
+
+interface Call {
+  channel: InvokeChannel
+  arg: unknown
+}
+
+/** What each recording handler answers, so a test can see the answer came back through the router. */
+const ANSWERS = {
+  'app:info': { cores: 8, version: '9.9.9', platform: 'linux' },
+  'dialog:pick-folder': '/picked',
+  'batch:start': { ok: true },
+  'batch:cancel': undefined,
+  'shell:show-target': undefined,
+  'shell:show-output': undefined
+} as const satisfies Record<InvokeChannel, unknown>
+
+/** Handlers that record what reached them and answer something recognisable. */
+function recordingHandlers() {
+  const calls: Call[] = []
+  const record = (channel: InvokeChannel, arg: unknown): void => {
+    calls.push({ channel, arg })
+  }
+  const handlers: Handlers = {
+    'app:info': async (arg) => {
+      record('app:info', arg)
+      return { ...ANSWERS['app:info'] }
+    },
+    'dialog:pick-folder': async (arg) => {
+      record('dialog:pick-folder', arg)
+      return ANSWERS['dialog:pick-folder']
+    },
+    'batch:start': async (arg) => {
+      record('batch:start', arg)
+      return { ...ANSWERS['batch:start'] }
+    },
+    'batch:cancel': async (arg) => {
+      record('batch:cancel', arg)
+    },
+    'shell:show-target': async (arg) => {
+      record('shell:show-target', arg)
+    },
+    'shell:show-output': async (arg) => {
+      record('shell:show-output', arg)
+    }
+  }
+  return { calls, handlers }
+}
+
+const VALID_OPTIONS: BatchOptions = {
+  source: '/photos/holiday',
+  target: '/photos/holiday-small',
+  size: 1920,
+  mode: 'smooth',
+  workers: 4,
+  recursive: true,
+  existing: 'skip',
+  maxPixels: 268_402_689
+}
+
+const withoutKey = (key: keyof BatchOptions): Partial<BatchOptions> => {
+  const copy: Partial<BatchOptions> = { ...VALID_OPTIONS }
+  delete copy[key]
+  return copy
+}
+
+/** [what is wrong, payload, what the message must mention]: at least one for every channel. */
+const MALFORMED: Record<InvokeChannel, [string, unknown, RegExp][]> = {
+  'app:info': [
+    ['an object', { verbose: true }, /app:info: .*undefined/i],
+    ['a string', 'please', /app:info: .*undefined/i]
+  ],
+  'dialog:pick-folder': [
+    ['no payload', undefined, /dialog:pick-folder: .*object/i],
+    ['an unknown purpose', { purpose: 'home' }, /purpose/],
+    ['a relative current folder', { purpose: 'source', current: 'photos' }, /absolute path.*\(current\)/],
+    ['a NUL byte in the current folder', { purpose: 'source', current: '/photos\0/x' }, /NUL.*\(current\)/],
+    ['a number as the current folder', { purpose: 'target', current: 42 }, /string.*\(current\)/],
+    ['an extra key', { purpose: 'source', defaultPath: '/etc' }, /unrecognized key: "defaultPath"/i]
+  ],
+  'batch:start': [
+    ['no payload', undefined, /batch:start: .*object/i],
+    ['an array', [VALID_OPTIONS], /batch:start: .*object/i],
+    ['size 0', { ...VALID_OPTIONS, size: 0 }, /size must be a positive whole number \(size\)/],
+    ['size -1', { ...VALID_OPTIONS, size: -1 }, /size must be a positive whole number \(size\)/],
+    ['size 1.5', { ...VALID_OPTIONS, size: 1.5 }, /whole number.*\(size\)/],
+    ['size 70000', { ...VALID_OPTIONS, size: 70_000 }, /at most 65535 \(size\)/],
+    ['size NaN', { ...VALID_OPTIONS, size: Number.NaN }, /number.*\(size\)/],
+    ['size as a string', { ...VALID_OPTIONS, size: '400' }, /number.*\(size\)/],
+    ['0 workers', { ...VALID_OPTIONS, workers: 0 }, />=1 \(workers\)/],
+    ['65 workers', { ...VALID_OPTIONS, workers: 65 }, /at most 64 workers \(workers\)/],
+    ['2.5 workers', { ...VALID_OPTIONS, workers: 2.5 }, /\(workers\)/],
+    ["mode 'fast'", { ...VALID_OPTIONS, mode: 'fast' }, /smooth.*stride.*\(mode\)/],
+    ["existing 'replace'", { ...VALID_OPTIONS, existing: 'replace' }, /\(existing\)/],
+    ['recursive as a string', { ...VALID_OPTIONS, recursive: 'yes' }, /boolean.*\(recursive\)/],
+    ['maxPixels 0', { ...VALID_OPTIONS, maxPixels: 0 }, /\(maxPixels\)/],
+    ['maxPixels Infinity', { ...VALID_OPTIONS, maxPixels: Number.POSITIVE_INFINITY }, /\(maxPixels\)/],
+    ['a relative source', { ...VALID_OPTIONS, source: 'photos' }, /absolute path \(source\)/],
+    ['a relative target', { ...VALID_OPTIONS, target: '../elsewhere' }, /absolute path \(target\)/],
+    ['an empty source', { ...VALID_OPTIONS, source: '' }, />=1 characters \(source\)/],
+    ['a NUL byte in the target', { ...VALID_OPTIONS, target: '/photos/small\0.jpg' }, /NUL \(target\)/],
+    ['a 5000-character source', { ...VALID_OPTIONS, source: `/${'a'.repeat(5000)}` }, /<=4096 characters \(source\)/],
+    ['a missing field', withoutKey('existing'), /\(existing\)/],
+    ['a missing target', withoutKey('target'), /\(target\)/],
+    ['an extra key', { ...VALID_OPTIONS, afterRun: 'rm -rf ~' }, /unrecognized key: "afterRun"/i]
+  ],
+  'batch:cancel': [
+    ['an object', { force: true }, /batch:cancel: .*undefined/i],
+    ['null', null, /batch:cancel: .*undefined/i]
+  ],
+  'shell:show-target': [
+    ['a path', '/etc', /shell:show-target: .*undefined/i],
+    ['an object', { path: '/etc' }, /shell:show-target: .*undefined/i]
+  ],
+  'shell:show-output': [
+    ['no payload', undefined, /shell:show-output: .*object/i],
+    ['no file', {}, /\(file\)/],
+    ['an empty file', { file: '' }, /\(file\)/],
+    ['a NUL byte', { file: 'a.jpg\0.sh' }, /NUL \(file\)/],
+    ['a number', { file: 7 }, /string.*\(file\)/],
+    ['a bare string', 'a.jpg', /shell:show-output: .*object/i],
+    ['an extra key', { file: 'a.jpg', open: true }, /unrecognized key: "open"/i]
+  ]
+}
+
+/** The payloads the app really sends, and what the handler must receive. */
+const VALID: Record<InvokeChannel, unknown[]> = {
+  'app:info': [undefined],
+  'dialog:pick-folder': [{ purpose: 'source' }, { purpose: 'target', current: '/photos/holiday-small' }],
+  'batch:start': [VALID_OPTIONS, { ...VALID_OPTIONS, size: 1, workers: 1, mode: 'stride', existing: 'overwrite' }, { ...VALID_OPTIONS, size: 65_535, workers: 64 }],
+  'batch:cancel': [undefined],
+  'shell:show-target': [undefined],
+  'shell:show-output': [{ file: 'sub/a.jpg' }]
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<IpcRequestError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected the request to be rejected')
+    },
+    (reason: unknown) => reason
+  )
+  expect(error).toBeInstanceOf(IpcRequestError)
+  return error as IpcRequestError
+}
+
+describe('createRouter', () => {
+  it('rejects an unknown channel without calling any handler', async () => {
+    const { calls, handlers } = recordingHandlers()
+    const route = createRouter(handlers)
+    for (const channel of ['fs:read', 'batch:start ', 'constructor', '__proto__', 'toString', '']) {
+      const error = await rejectionOf(route(channel, undefined))
+      expect(error.code).toBe('unknown-channel')
+      expect(error.message).toContain('no such request')
+    }
+    expect(calls).toEqual([])
+  })
+
+  it('has malformed payloads listed for every channel', () => {
+    expect(Object.keys(MALFORMED).sort()).toEqual([...INVOKE_CHANNELS].sort())
+  })
+
+  describe.each(INVOKE_CHANNELS.flatMap((channel) => MALFORMED[channel].map(([what, payload, mentions]) => ({ channel, what, payload, mentions }))))(
+    '$channel with $what',
+    ({ channel, payload, mentions }) => {
+      it('is refused as invalid-request with a message naming the problem, and the handler is not called', async () => {
+        const { calls, handlers } = recordingHandlers()
+        const error = await rejectionOf(createRouter(handlers)(channel, payload))
+        expect(error.code).toBe('invalid-request')
+        expect(error.message.startsWith(`${channel}: `)).toBe(true)
+        expect(error.message).toMatch(mentions)
+        expect(calls).toEqual([])
+      })
+    }
+  )
+
+  it.each(INVOKE_CHANNELS.flatMap((channel) => VALID[channel].map((payload) => ({ channel, payload }))))(
+    'passes a valid $channel request to its handler, parsed, and returns its answer',
+    async ({ channel, payload }) => {
+      const { calls, handlers } = recordingHandlers()
+      const answer = await createRouter(handlers)(channel, payload)
+      expect(calls).toEqual([{ channel, arg: payload }])
+      expect(answer).toEqual(ANSWERS[channel])
+    }
+  )
+
+  it('hands the handler the parsed copy, so a renderer cannot change the options after validation', async () => {
+    const { calls, handlers } = recordingHandlers()
+    const raw = { ...VALID_OPTIONS }
+    await createRouter(handlers)('batch:start', raw)
+    raw.source = 'relative/now'
+    expect(calls[0]?.arg).toEqual(VALID_OPTIONS)
+  })
+})
+
+type InvokeListener = Parameters<IpcMain['handle']>[1]
+
+/** An ipcMain that records handle() registrations and calls them the way Electron does. */
+function fakeIpcMain() {
+  const registered = new Map<string, InvokeListener>()
+  const registrations: string[] = []
+  const fake = {
+    handle: (channel: string, listener: InvokeListener) => {
+      registrations.push(channel)
+      registered.set(channel, listener)
+    }
+  }
+  /** Electron awaits the listener inside an async wrapper, so a throw becomes a rejection. */
+  const invoke = async (channel: string, event: IpcMainInvokeEvent, raw: unknown): Promise<unknown> => {
+    const listener = registered.get(channel)
+    if (!listener) throw new Error(`No handler registered for '${channel}'`)
+    return listener(event, raw)
+  }
+  return { ipcMain: fake as unknown as IpcMain, registrations, invoke }
+}
+
+const contentsNamed = (name: string): WebContents => ({ name }) as unknown as WebContents
+const eventFrom = (sender: WebContents): IpcMainInvokeEvent => ({ sender }) as unknown as IpcMainInvokeEvent
+
+describe('registerIpc', () => {
+  const appContents = contentsNamed('app window')
+  const isTrusted = (event: IpcMainInvokeEvent): boolean => event.sender === appContents
+
+  function setup() {
+    const routed: { channel: string; raw: unknown }[] = []
+    const fake = fakeIpcMain()
+    registerIpc(
+      fake.ipcMain,
+      async (channel, raw) => {
+        routed.push({ channel, raw })
+        return `answer to ${channel}`
+      },
+      isTrusted
+    )
+    return { ...fake, routed }
+  }
+
+  it('registers every channel of the contract exactly once', () => {
+    const { registrations } = setup()
+    expect([...registrations].sort()).toEqual([...INVOKE_CHANNELS].sort())
+  })
+
+  it.each(INVOKE_CHANNELS)('rejects %s from an unknown sender without routing it', async (channel) => {
+    const { invoke, routed } = setup()
+    const error = await rejectionOf(invoke(channel, eventFrom(contentsNamed('devtools extension')), undefined))
+    expect(error.message).toMatch(/unknown sender/)
+    expect(routed).toEqual([])
+  })
+
+  it.each(INVOKE_CHANNELS)('routes %s from the app window with its channel and raw payload', async (channel) => {
+    const { invoke, routed } = setup()
+    const payload = { from: 'app' }
+    await expect(invoke(channel, eventFrom(appContents), payload)).resolves.toBe(`answer to ${channel}`)
+    expect(routed).toEqual([{ channel, raw: payload }])
+  })
+
+  it('asks the sender check on every request, not once', async () => {
+    const { invoke, routed } = setup()
+    await invoke('batch:cancel', eventFrom(appContents), undefined)
+    await rejectionOf(invoke('batch:cancel', eventFrom(contentsNamed('other window')), undefined))
+    await invoke('batch:cancel', eventFrom(appContents), undefined)
+    expect(routed).toHaveLength(2)
+  })
+
+  it('with the real router, a trusted but malformed request still never reaches the handler', async () => {
+    const { calls, handlers } = recordingHandlers()
+    const fake = fakeIpcMain()
+    registerIpc(fake.ipcMain, createRouter(handlers), isTrusted)
+    const error = await rejectionOf(fake.invoke('batch:start', eventFrom(appContents), { ...VALID_OPTIONS, workers: 65 }))
+    expect(error.code).toBe('invalid-request')
+    await fake.invoke('batch:start', eventFrom(appContents), VALID_OPTIONS)
+    expect(calls).toEqual([{ channel: 'batch:start', arg: VALID_OPTIONS }])
+  })
+})
+
+describe('sendEvent', () => {
+  function fakeContents(destroyed: boolean) {
+    const sent: { channel: string; payload: unknown }[] = []
+    const contents = {
+      isDestroyed: () => destroyed,
+      send: (channel: string, payload: unknown) => {
+        sent.push({ channel, payload })
+      }
+    }
+    return { contents: contents as unknown as WebContents, sent }
+  }
+
+  const update: BatchUpdate = { events: [{ type: 'started', file: 'a.jpg', worker: 0 }] }
+
+  it('sends the payload on its channel to a live window', () => {
+    const { contents, sent } = fakeContents(false)
+    sendEvent(contents, 'batch:update', update)
+    expect(sent).toEqual([{ channel: 'batch:update', payload: update }])
+  })
+
+  it('does nothing (and does not throw) when the window is already destroyed', () => {
+    const { contents, sent } = fakeContents(true)
+    expect(() => sendEvent(contents, 'batch:update', update)).not.toThrow()
+    expect(sent).toEqual([])
+  })
+})

@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { UpdateBatcher } from '../../src/main/update-batcher'
+import type { BatchEvent, FileResult, Progress, Summary } from '../../src/shared/batch'
+import type { BatchUpdate } from '../../src/shared/ipc'
+
+const INTERVAL_MS = 50
+
+const progress = (done: number, total = 100): BatchEvent => {
+  const value: Progress = {
+    done,
+    total,
+    scanning: false,
+    inFlight: 2,
+    bytesIn: done * 1000,
+    bytesOut: done * 100,
+    elapsedMs: done * 10,
+    imagesPerSecond: 100,
+    etaMs: (total - done) * 10
+  }
+  return { type: 'progress', progress: value }
+}
+
+const started = (file: string): BatchEvent => ({ type: 'started', file, worker: 0 })
+
+const finished = (file: string): BatchEvent => {
+  const result: FileResult = { file, action: 'copied', bytesIn: 10, bytesOut: 10, times: { read: 1, scale: 0, write: 1 } }
+  return { type: 'finished', worker: 0, result }
+}
+
+const summary = (todo: number): BatchEvent => {
+  const value: Summary = {
+    todo,
+    copied: todo,
+    scaled: 0,
+    skipped: 0,
+    skippedBy: {},
+    failed: 0,
+    failedBy: {},
+    canceled: false,
+    canceledFiles: 0,
+    workers: 2,
+    peakParallel: 2,
+    elapsedMs: 1234,
+    bytesIn: 10 * todo,
+    bytesOut: 10 * todo
+  }
+  return { type: 'summary', summary: value }
+}
+
+describe('UpdateBatcher', () => {
+  let delivered: { at: number; update: BatchUpdate }[]
+  let batcher: UpdateBatcher
+
+  beforeEach(() => {
+    vi.useFakeTimers()
+    delivered = []
+    batcher = new UpdateBatcher((update) => delivered.push({ at: Date.now(), update }))
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('holds events back until the interval has passed, then sends them as one update', () => {
+    batcher.push(started('a.jpg'))
+    batcher.push(finished('a.jpg'))
+    vi.advanceTimersByTime(INTERVAL_MS - 1)
+    expect(delivered).toEqual([])
+    vi.advanceTimersByTime(1)
+    expect(delivered.map((d) => d.update)).toEqual([{ events: [started('a.jpg'), finished('a.jpg')] }])
+  })
+
+  it('keeps only the newest progress of an update, and every other event in order', () => {
+    batcher.push(progress(1))
+    batcher.push(started('a.jpg'))
+    batcher.push(progress(2))
+    batcher.push(finished('a.jpg'))
+    batcher.push(started('b.jpg'))
+    batcher.push(progress(3))
+    vi.advanceTimersByTime(INTERVAL_MS)
+    expect(delivered.map((d) => d.update)).toEqual([{ events: [started('a.jpg'), finished('a.jpg'), started('b.jpg'), progress(3)] }])
+  })
+
+  it('never drops a file event, however many there are', () => {
+    for (let i = 0; i < 1000; i += 1) {
+      batcher.push(started(`${i}.jpg`))
+      batcher.push(finished(`${i}.jpg`))
+      batcher.push(progress(i, 1000))
+    }
+    vi.advanceTimersByTime(INTERVAL_MS)
+    expect(delivered).toHaveLength(1)
+    const events = delivered[0]?.update.events ?? []
+    expect(events.filter((event) => event.type === 'finished')).toHaveLength(1000)
+    expect(events.filter((event) => event.type === 'progress')).toEqual([progress(999, 1000)])
+  })
+
+  it('sends at most 20 updates a second while a flood of events arrives', () => {
+    let pushed = 0
+    for (let ms = 0; ms < 1000; ms += 1) {
+      batcher.push(finished(`${ms}-a.jpg`))
+      batcher.push(finished(`${ms}-b.jpg`))
+      batcher.push(progress(ms, 1000))
+      pushed += 2
+      vi.advanceTimersByTime(1)
+    }
+    expect(delivered.length).toBeGreaterThanOrEqual(19)
+    expect(delivered.length).toBeLessThanOrEqual(20)
+    for (let i = 1; i < delivered.length; i += 1) {
+      expect((delivered[i]?.at ?? 0) - (delivered[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(INTERVAL_MS)
+    }
+    vi.advanceTimersByTime(INTERVAL_MS)
+    const files = delivered.flatMap((d) => d.update.events).filter((event) => event.type === 'finished')
+    expect(files).toHaveLength(pushed)
+  })
+
+  it('sends a summary at once, with everything queued before it, and leaves no timer behind', () => {
+    batcher.push(started('a.jpg'))
+    batcher.push(finished('a.jpg'))
+    batcher.push(progress(1, 1))
+    batcher.push(summary(1))
+    expect(delivered.map((d) => d.update)).toEqual([{ events: [started('a.jpg'), finished('a.jpg'), progress(1, 1), summary(1)] }])
+    expect(vi.getTimerCount()).toBe(0)
+    vi.advanceTimersByTime(10 * INTERVAL_MS)
+    expect(delivered).toHaveLength(1)
+  })
+
+  it('sends a summary at once even right after another update', () => {
+    batcher.push(finished('a.jpg'))
+    vi.advanceTimersByTime(INTERVAL_MS)
+    batcher.push(summary(1))
+    expect(delivered.map((d) => d.update)).toEqual([{ events: [finished('a.jpg')] }, { events: [summary(1)] }])
+  })
+
+  it('carries an error on the same update as the events queued before it', () => {
+    batcher.push(started('a.jpg'))
+    batcher.push(progress(0, 3))
+    const error = { code: 'host-crashed', message: 'the image pool stopped unexpectedly (exit code 1)' }
+    batcher.flush(error)
+    expect(delivered.map((d) => d.update)).toEqual([{ events: [started('a.jpg'), progress(0, 3)], error }])
+    vi.advanceTimersByTime(10 * INTERVAL_MS)
+    expect(delivered).toHaveLength(1)
+  })
+
+  it('sends an error even when nothing else is queued', () => {
+    const error = { code: 'internal', message: 'boom' }
+    batcher.flush(error)
+    expect(delivered.map((d) => d.update)).toEqual([{ events: [], error }])
+  })
+
+  it('sends nothing for a flush with nothing to say', () => {
+    batcher.flush()
+    vi.advanceTimersByTime(10 * INTERVAL_MS)
+    expect(delivered).toEqual([])
+  })
+
+  it('never hands the same events array out twice', () => {
+    batcher.push(finished('a.jpg'))
+    vi.advanceTimersByTime(INTERVAL_MS)
+    batcher.push(finished('b.jpg'))
+    vi.advanceTimersByTime(INTERVAL_MS)
+    expect(delivered.map((d) => d.update)).toEqual([{ events: [finished('a.jpg')] }, { events: [finished('b.jpg')] }])
+    expect(delivered[0]?.update.events).not.toBe(delivered[1]?.update.events)
+  })
+})
