@@ -1,9 +1,9 @@
-import type { Session, WebContents, WebPreferences } from 'electron'
+import type { Session, WebContents } from 'electron'
 
 /**
- * The window's security settings in one place, so a test can pin them exactly.
- * The renderer shows local folders of untrusted images' names: it gets no Node, no
- * remote content, no new windows and no permissions.
+ * The renderer shows names from untrusted folders: it gets no Node, no remote content,
+ * no new windows and no permissions. The window's webPreferences are written out where
+ * the window is created (src/main/window.ts), so static checkers see them.
  */
 
 export const CONTENT_SECURITY_POLICY = [
@@ -18,23 +18,6 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
   "object-src 'none'"
 ].join('; ')
-
-export function webPreferences(preloadPath: string): WebPreferences {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    webviewTag: false,
-    navigateOnDragDrop: false,
-    spellcheck: false
-  }
-}
 
 /** Every permission (camera, notifications from the page, geolocation…) is refused: the page needs none. */
 export function hardenSession(session: Session): void {

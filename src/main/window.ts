@@ -1,7 +1,7 @@
 import { BrowserWindow, session } from 'electron'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { hardenContents, hardenSession, webPreferences } from './security'
+import { hardenContents, hardenSession } from './security'
 
 export interface AppWindow {
   window: BrowserWindow
@@ -19,7 +19,22 @@ export function createMainWindow(outDir: string, devServerUrl: string | undefine
     show: false,
     title: 'ImageScale',
     autoHideMenuBar: true,
-    webPreferences: webPreferences(join(outDir, 'preload/index.js'))
+    webPreferences: {
+      preload: join(outDir, 'preload/index.js'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      // Middle-click would open links in new windows, past setWindowOpenHandler's intent.
+      disableBlinkFeatures: 'Auxclick'
+    }
   })
   const pageUrl = devServerUrl ?? pathToFileURL(join(outDir, 'renderer/index.html')).href
   const isAppUrl = (url: string): boolean => url.split('#')[0] === pageUrl.split('#')[0]

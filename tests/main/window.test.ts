@@ -3,7 +3,6 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { WebContents } from 'electron'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { webPreferences } from '../../src/main/security'
 import { createMainWindow } from '../../src/main/window'
 import { ROOT } from '../helpers/built'
 import { defaultSession, FakeBrowserWindow, state } from './fake-electron'
@@ -30,8 +29,22 @@ describe('createMainWindow, from the built files', () => {
     createMainWindow(OUT_DIR, undefined)
     expect(FakeBrowserWindow.created).toHaveLength(1)
     const { options } = lastWindow()
-    expect(options.webPreferences).toStrictEqual(webPreferences(join(OUT_DIR, 'preload/index.js')))
-    expect(options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false })
+    // Every security setting of the window, and nothing else.
+    expect(options.webPreferences).toStrictEqual({
+      preload: join(OUT_DIR, 'preload/index.js'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      disableBlinkFeatures: 'Auxclick'
+    })
     expect(options.show).toBe(false)
   })
 
@@ -104,7 +117,9 @@ describe('createMainWindow, from a dev server', () => {
   })
 
   it('still uses the hardened preferences with the built preload', () => {
+    createMainWindow(OUT_DIR, undefined)
+    const built = lastWindow().options.webPreferences
     createMainWindow(OUT_DIR, DEV_URL)
-    expect(lastWindow().options.webPreferences).toStrictEqual(webPreferences(join(OUT_DIR, 'preload/index.js')))
+    expect(lastWindow().options.webPreferences).toStrictEqual(built)
   })
 })
