@@ -14,7 +14,7 @@ const inside = (child: string, parent: string): boolean => {
 }
 
 /** Resolves the longest existing ancestor through symlinks, so aliases of one folder compare equal. */
-async function realpathOfMaybeMissing(path: string): Promise<string> {
+export async function realpathOfMaybeMissing(path: string): Promise<string> {
   try {
     return await realpath(path)
   } catch (error) {

@@ -108,7 +108,7 @@ export async function runBatch(input: BatchOptions, context: RunContext): Promis
   })
   const stopWatching = watchParallelism()
   const lanes = new Lanes(options.workers)
-  const folders = new TargetFolders()
+  const folders = new TargetFolders(source, target)
   const inFlight = new Set<Promise<void>>()
 
   const dispatch = (entry: ScanEntry, lane: number): void => {

@@ -13,10 +13,17 @@ import { errnoOf } from './errors'
 export const TEMP_MARK = '.imagescale-'
 export const TEMP_SUFFIX = '.tmp'
 
+/**
+ * Characters of the output's name kept in its temp name: with the ~37 added, a name that
+ * fits the 255-byte limit must still fit as a temp (50 characters are at most 200 bytes).
+ */
+const TEMP_STEM_CHARS = 50
+
 /** `.<name>.imagescale-<pid>-<random>.tmp`: hidden (so scans skip it) and traceable to its writer. */
 export function tempPathFor(targetPath: string): string {
   const id = `${process.pid}-${randomBytes(6).toString('hex')}`
-  return join(dirname(targetPath), `.${basename(targetPath)}${TEMP_MARK}${id}${TEMP_SUFFIX}`)
+  const stem = [...basename(targetPath)].slice(0, TEMP_STEM_CHARS).join('')
+  return join(dirname(targetPath), `.${stem}${TEMP_MARK}${id}${TEMP_SUFFIX}`)
 }
 
 /** The pid of the process that wrote a temp file, or null when the name is not ours. */

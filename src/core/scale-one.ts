@@ -76,7 +76,9 @@ function encode(pipeline: Sharp, format: SupportedFormat): Sharp {
 
 function buildPipeline(task: FileTask, format: SupportedFormat, shown: Dimensions, animated: boolean, strict: boolean): Sharp {
   const input = sharp(task.sourcePath, {
-    failOn: strict ? 'warning' : 'none',
+    // The lenient pass still fails on truncation, judged by libvips per image: the error text
+    // cannot be trusted for that, as libvips' error buffer is shared by every worker thread.
+    failOn: strict ? 'warning' : 'truncated',
     limitInputPixels: task.maxPixels,
     animated
   })

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FileResult, SkipReason, Summary } from '../../src/shared/batch'
+import { dimensionsOf, tempFolders, writeImage, type TempFolders } from '../helpers/images'
+import { runRecorded } from '../helpers/run'
+import { colourDistance, decodeStrict, expectBalanced, listFiles, pixel, resultFor, writePngBomb } from './fixtures'
+
+const HEIC_HEAD = Buffer.concat([
+  Buffer.from([0, 0, 0, 0x18]),
+  Buffer.from('ftypheic', 'latin1'),
+  Buffer.from([0, 0, 0, 0]),
+  Buffer.from('mif1heic', 'latin1'),
+  randomBytes(200)
+])
+
+/** Each bad file, the reason it must be skipped with, and a word its message must contain. */
+const BAD: Record<string, { reason: SkipReason; mentions?: RegExp }> = {
+  'corrupt.jpg': { reason: 'corrupt' },
+  'truncated.jpg': { reason: 'corrupt' },
+  'notes.txt': { reason: 'not-an-image' },
+  'text-named-as-photo.jpg': { reason: 'not-an-image' },
+  'empty.jpg': { reason: 'not-an-image' },
+  'old.bmp': { reason: 'unsupported-format', mentions: /BMP/ },
+  'drawing.svg': { reason: 'unsupported-format', mentions: /SVG/ },
+  'phone.heic': { reason: 'unsupported-format', mentions: /HEIC/ },
+  'bomb.png': { reason: 'too-large', mentions: /30000×30000/ },
+  'dangling.jpg': { reason: 'corrupt' },
+  // Several at once: libvips' error text is shared by all threads, so only a per-image verdict holds.
+  ...Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`more-truncated/${i}.jpg`, { reason: 'corrupt' as const }]))
+}
+
+describe('bad input is skipped with the right reason while the batch goes on', () => {
+  let folders: TempFolders
+  let results: FileResult[]
+  let summary: Summary
+
+  beforeAll(async () => {
+    folders = await tempFolders()
+    const { source } = folders
+    await writeImage(source, 'good-1.jpg', { width: 800, height: 600, seed: 1 })
+    await writeImage(source, 'good-2.png', { width: 200, height: 150, format: 'png', seed: 2 })
+    await writeImage(source, 'sub/good-3.webp', { width: 640, height: 480, format: 'webp', seed: 3 })
+    // A JPEG signature, then noise: recognised as JPEG, unreadable as one.
+    await writeFile(join(source, 'corrupt.jpg'), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(4000)]))
+    // The first third of a real, large JPEG: the header is fine, the pixels stop early.
+    const big = await writeImage(folders.root, 'big.jpg', { width: 2000, height: 1500, seed: 4 })
+    const bigBytes = await readFile(big)
+    await writeFile(join(source, 'truncated.jpg'), bigBytes.subarray(0, Math.floor(bigBytes.length / 3)))
+    await mkdir(join(source, 'more-truncated'))
+    for (let i = 0; i < 16; i += 1) {
+      await writeFile(join(source, `more-truncated/${i}.jpg`), bigBytes.subarray(0, Math.floor(bigBytes.length / (2 + i / 8))))
+    }
+    // Stray bytes between two markers: a warning real camera files carry, not a broken picture.
+    const plain = await readFile(await writeImage(folders.root, 'plain.jpg', { width: 900, height: 600, seed: 5 }))
+    const marker = plain.indexOf(Buffer.from([0xff, 0xc4]))
+    await writeFile(join(source, 'camera-warning.jpg'), Buffer.concat([plain.subarray(0, marker), Buffer.from([1, 2, 3, 4, 5]), plain.subarray(marker)]))
+    await writeFile(join(source, 'notes.txt'), 'shopping: film, batteries, lens cloth\n')
+    await writeFile(join(source, 'text-named-as-photo.jpg'), 'this is not a photo at all\n'.repeat(20))
+    await writeFile(join(source, 'empty.jpg'), '')
+    await writeFile(join(source, 'old.bmp'), Buffer.concat([Buffer.from('BM', 'latin1'), randomBytes(100)]))
+    await writeFile(join(source, 'drawing.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="4000"><rect width="4000" height="4000"/></svg>')
+    await writeFile(join(source, 'phone.heic'), HEIC_HEAD)
+    await writePngBomb(join(source, 'bomb.png'), 30_000, 30_000)
+    await symlink(join(source, 'gone.jpg'), join(source, 'dangling.jpg'))
+
+    const run = await runRecorded(folders.source, folders.target, { size: 400, workers: 2 })
+    summary = run.summary
+    results = expectBalanced(summary, run.events)
+  })
+  afterAll(() => folders.cleanup())
+
+  it.each(Object.entries(BAD))('skips %s', (name, { reason, mentions }) => {
+    const result = resultFor(results, name)
+    expect(result.action).toBe('skipped')
+    expect(result.reason).toBe(reason)
+    expect(result.message).toBeTruthy()
+    if (mentions) expect(result.message).toMatch(mentions)
+  })
+
+  it('reports the decoded format of recognised but broken files', () => {
+    expect(resultFor(results, 'corrupt.jpg').format).toBe('jpeg')
+    expect(resultFor(results, 'truncated.jpg').format).toBe('jpeg')
+    expect(resultFor(results, 'bomb.png')).toMatchObject({ format: 'png', input: { width: 30_000, height: 30_000 } })
+  })
+
+  it('decodes a file with a harmless decoder warning leniently, scales it and says so', async () => {
+    const result = resultFor(results, 'camera-warning.jpg')
+    expect(result).toMatchObject({ action: 'scaled', output: { width: 400, height: 267 } })
+    expect(result.message).toMatch(/decoded leniently/)
+    const out = await decodeStrict(join(folders.target, 'camera-warning.jpg'))
+    const original = await decodeStrict(join(folders.root, 'plain.jpg'))
+    expect(colourDistance(pixel(out, 200, 133), pixel(original, 450, 300))).toBeLessThan(30)
+  })
+
+  it('still scales and copies the good files beside them', async () => {
+    expect(resultFor(results, 'good-1.jpg').action).toBe('scaled')
+    expect(resultFor(results, 'good-2.png').action).toBe('copied')
+    expect(resultFor(results, 'sub/good-3.webp').action).toBe('scaled')
+    expect(await dimensionsOf(join(folders.target, 'good-1.jpg'))).toEqual({ width: 400, height: 300, format: 'jpeg' })
+    expect(await dimensionsOf(join(folders.target, 'sub/good-3.webp'))).toEqual({ width: 400, height: 300, format: 'webp' })
+  })
+
+  it('writes nothing for a skipped file', async () => {
+    expect(await listFiles(folders.target)).toEqual(['camera-warning.jpg', 'good-1.jpg', 'good-2.png', 'sub/good-3.webp'])
+  })
+
+  it('counts every file once and every reason in the summary', () => {
+    const skippedBy: Partial<Record<SkipReason, number>> = {}
+    for (const { reason } of Object.values(BAD)) skippedBy[reason] = (skippedBy[reason] ?? 0) + 1
+    expect(summary).toMatchObject({ todo: 4 + Object.keys(BAD).length, scaled: 3, copied: 1, skipped: Object.keys(BAD).length, failed: 0 })
+    expect(summary.skippedBy).toEqual(skippedBy)
+  })
+})
+
+describe('the pixel limit', () => {
+  let folders: TempFolders
+  afterAll(() => folders.cleanup())
+
+  it('skips an image over a lowered maxPixels as too large and scales the one under it', async () => {
+    folders = await tempFolders()
+    await writeImage(folders.source, 'over.jpg', { width: 1001, height: 1000 })
+    await writeImage(folders.source, 'under.jpg', { width: 1000, height: 1000 })
+    const { summary, events } = await runRecorded(folders.source, folders.target, { maxPixels: 1_000_000, workers: 2 })
+    const results = expectBalanced(summary, events)
+    expect(resultFor(results, 'over.jpg')).toMatchObject({ action: 'skipped', reason: 'too-large' })
+    expect(resultFor(results, 'under.jpg').action).toBe('scaled')
+    expect(summary.skippedBy).toEqual({ 'too-large': 1 })
+    expect(await listFiles(folders.target)).toEqual(['under.jpg'])
+  })
+
+  it('applies the limit before copying too, so a small-looking file is never a way round it', async () => {
+    const more = await tempFolders()
+    try {
+      await writeImage(more.source, 'tiny.jpg', { width: 100, height: 100 })
+      const { summary, events } = await runRecorded(more.source, more.target, { maxPixels: 9_999, workers: 1 })
+      expect(resultFor(expectBalanced(summary, events), 'tiny.jpg')).toMatchObject({ action: 'skipped', reason: 'too-large' })
+    } finally {
+      await more.cleanup()
+    }
+  })
+})
