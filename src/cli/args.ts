@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { BatchOptions } from '../shared/batch'
-import { DEFAULT_SIZE, WORKERS_MAX } from '../shared/batch'
+import { DEFAULT_SIZE, SIZE_MAX, WORKERS_MAX } from '../shared/batch'
 import { defaultOptions, defaultWorkers, parseBatchOptions } from '../core/options'
 import { ScaleError } from '../core/errors'
 
@@ -37,17 +37,47 @@ export class UsageError extends ScaleError {
   }
 }
 
-function wholeNumber(name: string, raw: string | undefined): number | undefined {
+function wholeNumber(name: string, raw: string | undefined, max: number): number | undefined {
   if (raw === undefined) return undefined
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new UsageError(`${name} must be a positive whole number, not "${raw}"`)
+  if (Number(raw) > max) throw new UsageError(`${name} must be at most ${max}, not ${raw.trim()}`)
   return Number(raw)
+}
+
+const VALUE_OPTIONS = new Map([
+  ['-s', '--size'],
+  ['--size', '--size'],
+  ['-c', '--concurrency'],
+  ['--concurrency', '--concurrency'],
+  ['--max-pixels', '--max-pixels']
+])
+
+/**
+ * `-s -3` is a size typed wrong, not a forgotten value: parseArgs would refuse it as an
+ * ambiguous option, so it is joined as `--size=-3` and told what a size must be.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const joined: string[] = []
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!
+    if (arg === '--') return [...joined, ...argv.slice(i)]
+    const long = VALUE_OPTIONS.get(arg)
+    const next = argv[i + 1]
+    if (long && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${long}=${next}`)
+      i += 1
+    } else {
+      joined.push(arg)
+    }
+  }
+  return joined
 }
 
 export function parseCommand(argv: readonly string[]): Command {
   let parsed
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: joinNegativeValues(argv),
       allowPositionals: true,
       options: {
         size: { type: 'string', short: 's' },
@@ -81,9 +111,9 @@ export function parseCommand(argv: readonly string[]): Command {
   const defaults = defaultOptions(source, target)
   const options = {
     ...defaults,
-    size: wholeNumber('--size', values.size) ?? defaults.size,
-    workers: wholeNumber('--concurrency', values.concurrency) ?? defaults.workers,
-    maxPixels: wholeNumber('--max-pixels', values['max-pixels']) ?? defaults.maxPixels,
+    size: wholeNumber('--size', values.size, SIZE_MAX) ?? defaults.size,
+    workers: wholeNumber('--concurrency', values.concurrency, WORKERS_MAX) ?? defaults.workers,
+    maxPixels: wholeNumber('--max-pixels', values['max-pixels'], Number.MAX_SAFE_INTEGER) ?? defaults.maxPixels,
     mode: values.stride ? 'stride' : 'smooth',
     recursive: values.flat !== true,
     existing: values.overwrite ? 'overwrite' : 'skip'

@@ -10,6 +10,7 @@ runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   onInterrupt: (handler) => process.on('SIGINT', handler),
+  onOutputClosed: (handler) => process.stdout.on('error', handler),
   exitNow: (code) => process.exit(code)
 }).then((code) => {
   process.exitCode = code

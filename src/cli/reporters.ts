@@ -1,6 +1,7 @@
 import type { BatchEvent, Progress, Summary } from '../shared/batch'
 import { reasonBreakdown, summaryLine } from '../shared/reasons'
-import { formatBytes, formatDuration, resultLine } from './format'
+import { formatBytes, formatDuration } from '../shared/format'
+import { resultLine } from './format'
 
 export interface Writer {
   write(text: string): unknown

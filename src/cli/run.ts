@@ -15,17 +15,33 @@ export interface CliContext {
   stderr: Writer
   /** Registers the Ctrl-C handler; the CLI decides what each press means. */
   onInterrupt(handler: () => void): void
+  /** Registers what to do when stdout can no longer be written (`imagescale … | head`). */
+  onOutputClosed(handler: () => void): void
   /** Leaves at once (second Ctrl-C). */
   exitNow(code: number): void
 }
 
-function chooseReporter(json: boolean, options: BatchOptions, context: CliContext): Reporter {
-  if (json) return jsonReporter(context.stdout)
-  if (context.stdout.isTTY) return terminalReporter(context.stdout, options.workers, () => context.stdout.columns ?? 80)
-  return lineReporter(context.stdout, context.stderr)
+function chooseReporter(json: boolean, options: BatchOptions, context: CliContext, out: Writer): Reporter {
+  if (json) return jsonReporter(out)
+  // A terminal of unknown size (a pty nobody sized, as in CI) reports 0 columns, not undefined.
+  if (context.stdout.isTTY) return terminalReporter(out, options.workers, () => context.stdout.columns || 80)
+  return lineReporter(out, context.stderr)
 }
 
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
+  // A reader that went away (a pipe into `head`) is told to stop like Ctrl-C: no stack trace,
+  // running files finish, the rest are not started, and nothing more is written to it.
+  const controller = new AbortController()
+  let outputClosed = false
+  const out: Writer = { write: (text) => outputClosed || context.stdout.write(text) }
+  context.onOutputClosed(() => {
+    if (outputClosed) return
+    outputClosed = true
+    if (controller.signal.aborted) return
+    controller.abort()
+    context.stderr.write('imagescale: the output was closed; canceling: running files finish, the rest are not started\n')
+  })
+
   let command
   try {
     command = parseCommand(argv)
@@ -34,23 +50,24 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     return EXIT.usage
   }
   if (command.kind === 'help') {
-    context.stdout.write(`${USAGE}\n`)
+    out.write(`${USAGE}\n`)
     return EXIT.ok
   }
   if (command.kind === 'version') {
-    context.stdout.write(`imagescale ${context.version}\n`)
+    out.write(`imagescale ${context.version}\n`)
     return EXIT.ok
   }
 
   let options = command.options
   if (command.demo) {
+    // Drawing the demo photos takes several seconds: say so, or it looks hung.
+    context.stderr.write('making the demo images…\n')
     const folders = await makeDemoFolders()
     options = { ...options, ...folders }
     context.stderr.write(`demo images in ${folders.source}\nscaling into ${folders.target}\n`)
   }
 
-  const reporter = chooseReporter(command.json, options, context)
-  const controller = new AbortController()
+  const reporter = chooseReporter(command.json, options, context, out)
   context.onInterrupt(() => {
     if (controller.signal.aborted) {
       context.stderr.write('\nstopped without waiting for running files\n')

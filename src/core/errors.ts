@@ -18,6 +18,12 @@ export const errnoOf = (error: unknown): string | undefined =>
 
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
+/**
+ * libvips' error buffer is shared by every thread, so lines after the first may belong to
+ * another image at work at the same moment: only the first is this file's.
+ */
+export const decoderMessageOf = (error: unknown): string => messageOf(error).trim().split('\n')[0] ?? ''
+
 /** Maps a write failure to what the user can do about it. */
 export function failReasonOf(error: unknown): { reason: FailReason; message: string } {
   switch (errnoOf(error)) {

@@ -45,7 +45,10 @@ export async function checkFolders(sourceInput: string, targetInput: string): Pr
     throw new ScaleError('target-not-folder', `the target exists and is not a folder: ${target}`)
   }
   const realSource = await realpath(source)
-  const realTarget = await realpathOfMaybeMissing(target)
+  const realTarget = await realpathOfMaybeMissing(target).catch((error: unknown) => {
+    if (errnoOf(error) === 'ENOTDIR') throw new ScaleError('target-not-folder', `the target is inside a file, not a folder: ${target}`)
+    throw error
+  })
   if (realSource === realTarget) {
     throw new ScaleError('same-folder', 'the target folder is the source folder; outputs would replace the originals')
   }

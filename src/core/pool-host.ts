@@ -17,7 +17,9 @@ const electronPort = (process as NodeJS.Process & { parentPort?: ElectronParentP
 
 const send = (message: FromHost): void => {
   if (electronPort) electronPort.postMessage(message)
-  else process.send?.(message)
+  // A callback turns a send after the front end is gone (EPIPE, closed channel) into a no-op
+  // instead of an uncaught error that would kill the host mid-write.
+  else process.send?.(message, undefined, undefined, () => undefined)
 }
 
 const onMessage = (listener: (message: ToHost) => void): void => {

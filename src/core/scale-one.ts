@@ -3,7 +3,7 @@ import { extname } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import sharp, { type Metadata, type Sharp } from 'sharp'
 import type { Dimensions, FileResult, FileTask, StageTimes } from '../shared/batch'
-import { failReasonOf, messageOf } from './errors'
+import { decoderMessageOf, failReasonOf, messageOf } from './errors'
 import { fitsWithin, strideDimensions } from './geometry'
 import { SNIFF_BYTES, sniffFormat, type SupportedFormat } from './formats'
 import { TargetExistsError, copyOutput, exists, writeOutput } from './safe-write'
@@ -12,9 +12,6 @@ import { TargetExistsError, copyOutput, exists, writeOutput } from './safe-write
  * The whole life of one file, as run inside a worker thread: read the header, then copy,
  * scale or skip it. It never throws: every outcome is a FileResult with a reason.
  */
-
-/** libjpeg/libpng phrases for a file that simply ends too soon. */
-const TRUNCATED = /premature end|unexpected end|truncated|end of (input|file|stream)|not enough data/i
 
 const JPEG_QUALITY = 90
 
@@ -108,12 +105,12 @@ async function scaleToBuffer(
   try {
     return await run(true)
   } catch (strictError) {
-    // Real camera files often carry harmless decoder warnings; a file that ends early does not get a second chance.
-    if (TRUNCATED.test(messageOf(strictError))) throw strictError
+    // Real camera files often carry harmless decoder warnings, so they get a second, lenient
+    // pass; libvips itself still refuses a file that ends early (failOn 'truncated').
     const lenient = await run(false).catch(() => {
       throw strictError
     })
-    return { ...lenient, warning: `decoded leniently: ${messageOf(strictError)}` }
+    return { ...lenient, warning: `decoded leniently: ${decoderMessageOf(strictError)}` }
   }
 }
 
@@ -151,7 +148,7 @@ export async function scaleOne(task: FileTask): Promise<FileResult> {
   try {
     meta = await sharp(task.sourcePath, { limitInputPixels: false }).metadata()
   } catch (error) {
-    return skip('corrupt', `unreadable ${format}: ${messageOf(error)}`, { format })
+    return skip('corrupt', `unreadable ${format}: ${decoderMessageOf(error)}`, { format })
   }
   const shown = displayedSize(meta)
   const frames = meta.pages ?? 1
@@ -175,7 +172,7 @@ export async function scaleOne(task: FileTask): Promise<FileResult> {
     try {
       scaled = await scaleToBuffer(task, format, shown, frames > 1)
     } catch (error) {
-      return skip('corrupt', `cannot decode ${format}: ${messageOf(error)}`, { format, input: shown })
+      return skip('corrupt', `cannot decode ${format}: ${decoderMessageOf(error)}`, { format, input: shown })
     }
     clock.lap('scale')
     await writeOutput(task.targetPath, scaled.data, keepExisting)

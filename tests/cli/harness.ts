@@ -1,0 +1,178 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { copyFile, mkdir, readdir, stat } from 'node:fs/promises'
+import { dirname, join, relative } from 'node:path'
+import sharp from 'sharp'
+import { expect } from 'vitest'
+import type { BatchEvent, FileResult, Summary } from '../../src/shared/batch'
+import { CLI_PATH, ROOT } from '../helpers/built'
+import { writeImage, type ImageSpec } from '../helpers/images'
+
+/** How the built CLI is run here: as a user runs it, through a pipe, so stdout is not a terminal. */
+
+export interface Finished {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+export interface Running {
+  child: ChildProcessWithoutNullStreams
+  stdout(): string
+  stderr(): string
+  /** Resolves with the first stdout line that matches. */
+  line(match: (line: string) => boolean): Promise<string>
+  /**
+   * Resolves once every process holding the CLI's pipes has closed them: the CLI and the
+   * pool host it forked (which inherits its stdout and stderr).
+   */
+  closed: Promise<Finished>
+  /** Resolves when the CLI process itself exits. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+const KILL_AFTER_MS = 50_000
+
+export const startCli = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Running =>
+  start(process.execPath, [CLI_PATH, ...args], env)
+
+export const runCli = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> => startCli(args, env).closed
+
+/** Any command, with the CLI's pipes: for running the CLI inside a wrapper such as `unshare`. */
+export const runCommand = (file: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> =>
+  start(file, args, env).closed
+
+function start(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Running {
+  const child = spawn(file, args, { cwd: ROOT, env: { ...process.env, ...env } })
+  let stdout = ''
+  let stderr = ''
+  const waiting: { match: (line: string) => boolean; resolve: (line: string) => void }[] = []
+  let partial = ''
+  child.stdout.setEncoding('utf8')
+  child.stderr.setEncoding('utf8')
+  child.stdout.on('data', (chunk: string) => {
+    stdout += chunk
+    partial += chunk
+    const lines = partial.split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) {
+      for (const waiter of [...waiting]) {
+        if (!waiter.match(line)) continue
+        waiting.splice(waiting.indexOf(waiter), 1)
+        waiter.resolve(line)
+      }
+    }
+  })
+  child.stderr.on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  const guard = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS)
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }))
+  })
+  const closed = new Promise<Finished>((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(guard)
+      resolve({ code, signal, stdout, stderr })
+    })
+  })
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    line: (match) =>
+      new Promise<string>((resolve, reject) => {
+        waiting.push({ match, resolve })
+        void closed.then(() => reject(new Error(`the CLI ended before the expected line; stdout:\n${stdout}\nstderr:\n${stderr}`)))
+      }),
+    closed,
+    exited
+  }
+}
+
+/** Every stdout line must be one JSON event; anything else on stdout breaks `--json` consumers. */
+export function jsonEvents(stdout: string): BatchEvent[] {
+  const lines = stdout.split('\n')
+  expect(lines.pop(), 'stdout ends with a newline').toBe('')
+  return lines.map((line) => {
+    let parsed: unknown
+    expect(() => {
+      parsed = JSON.parse(line)
+    }, `not JSON: ${line}`).not.toThrow()
+    expect(parsed).toMatchObject({ type: expect.stringMatching(/^(started|finished|progress|summary)$/) })
+    return parsed as BatchEvent
+  })
+}
+
+export function lastSummary(events: readonly BatchEvent[]): Summary {
+  const last = events.at(-1)
+  if (last?.type !== 'summary') throw new Error(`the last event is ${last?.type ?? 'missing'}, not the summary`)
+  expect(events.filter((event) => event.type === 'summary')).toHaveLength(1)
+  return last.summary
+}
+
+export const resultsOf = (events: readonly BatchEvent[]): FileResult[] =>
+  events.flatMap((event) => (event.type === 'finished' ? [event.result] : []))
+
+/** One result per file, by its path below the source; a file reported twice fails here. */
+export function resultsByFile(events: readonly BatchEvent[]): Map<string, FileResult> {
+  const results = resultsOf(events)
+  const byFile = new Map(results.map((result) => [result.file, result]))
+  expect(byFile.size, 'each file is reported once').toBe(results.length)
+  return byFile
+}
+
+/** Every file below a folder, hidden ones included, as '/'-separated relative paths. */
+export async function listFiles(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true })
+  const files: string[] = []
+  for (const entry of entries) {
+    if (entry.isDirectory()) continue
+    files.push(relative(folder, join(entry.parentPath, entry.name)).split('\\').join('/'))
+  }
+  return files.sort()
+}
+
+/** Our temporary outputs are `.<name>.imagescale-<pid>-<random>.tmp`; none may ever be left. */
+export const isTempName = (path: string): boolean => path.includes('.imagescale-') || path.endsWith('.tmp')
+
+/** Fully decodes an image, strictly (a truncated file throws), and returns its stored size. */
+export async function decode(path: string): Promise<{ width: number; height: number; format: string | undefined }> {
+  const meta = await sharp(path).metadata()
+  const { info } = await sharp(path).raw().toBuffer({ resolveWithObject: true })
+  return { width: info.width, height: info.height, format: meta.format }
+}
+
+export async function isFolder(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null))?.isDirectory() ?? false
+}
+
+/**
+ * Many files with the pixels of two: generating a big image costs about half a second,
+ * copying it costs nothing, and the CLI works just as hard on every copy.
+ */
+export async function writeCopies(
+  scratch: string,
+  source: string,
+  count: number,
+  spec: ImageSpec,
+  name: (i: number) => string
+): Promise<string[]> {
+  const extension = spec.format ?? 'jpeg'
+  const originals = await Promise.all([1, 2].map((seed) => writeImage(scratch, `original-${seed}.${extension}`, { ...spec, seed })))
+  const names = Array.from({ length: count }, (_, i) => name(i))
+  for (const [i, file] of names.entries()) {
+    await mkdir(dirname(join(source, file)), { recursive: true })
+    await copyFile(originals[i % 2]!, join(source, file))
+  }
+  return names
+}
+
+/** Polls until a condition holds, for things a process shows only by their effects. */
+export async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`still not true after ${timeoutMs} ms: ${condition.toString()}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
