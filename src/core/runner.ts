@@ -20,25 +20,15 @@ export interface RunContext {
   onEvent: (event: BatchEvent) => void
 }
 
-const noTimes = { read: 0, scale: 0, write: 0 }
-
-const canceledResult = (file: string): FileResult => ({
+/** A result for a file no worker touched: canceled before it started, or unreachable. */
+const untouched = (file: string, action: FileResult['action'], message: string, reason?: FileResult['reason']): FileResult => ({
   file,
-  action: 'canceled',
-  message: 'canceled before it started',
-  bytesIn: 0,
-  bytesOut: 0,
-  times: noTimes
-})
-
-const failedResult = (file: string, message: string, reason: 'internal' | 'not-writable' = 'internal'): FileResult => ({
-  file,
-  action: 'failed',
-  reason,
+  action,
+  ...(reason ? { reason } : {}),
   message,
   bytesIn: 0,
   bytesOut: 0,
-  times: noTimes
+  times: { read: 0, scale: 0, write: 0 }
 })
 
 /**
@@ -130,9 +120,9 @@ export async function runBatch(input: BatchOptions, context: RunContext): Promis
         context.onEvent({ type: 'started', file: entry.relative, worker: lane })
         // No abort signal here on purpose: aborting a piscina task kills the thread but not
         // libvips, which would go on and write later. A started file is allowed to finish.
-        result = await pool.run(task).catch((error: unknown) => failedResult(entry.relative, `worker failed: ${messageOf(error)}`))
+        result = await pool.run(task).catch((error: unknown) => untouched(entry.relative, 'failed', `worker failed: ${messageOf(error)}`, 'internal'))
       } catch (error) {
-        result = failedResult(entry.relative, `cannot create the output folder: ${messageOf(error)}`, 'not-writable')
+        result = untouched(entry.relative, 'failed', `cannot create the output folder: ${messageOf(error)}`, 'not-writable')
       }
       state.inFlight -= 1
       record(result, lane)
@@ -147,11 +137,11 @@ export async function runBatch(input: BatchOptions, context: RunContext): Promis
   try {
     for await (const entry of scan(source, { recursive: options.recursive, excludeFolders })) {
       if (entry.unreadable) {
-        record({ ...failedResult(entry.relative, `cannot read the folder: ${entry.unreadable}`), action: 'skipped', reason: 'corrupt' }, null)
+        record(untouched(entry.relative, 'skipped', `cannot read the folder: ${entry.unreadable}`, 'corrupt'), null)
         continue
       }
       const lane = await lanes.acquire(signal)
-      if (lane === null) record(canceledResult(entry.relative), null)
+      if (lane === null) record(untouched(entry.relative, 'canceled', 'canceled before it started'), null)
       else dispatch(entry, lane)
     }
     await Promise.all(inFlight)

@@ -1,4 +1,4 @@
-import type { FileResult, Summary } from '../shared/batch'
+import type { FailReason, FileResult, SkipReason, Summary } from '../shared/batch'
 
 export function emptySummary(workers: number): Summary {
   return {
@@ -19,6 +19,10 @@ export function emptySummary(workers: number): Summary {
   }
 }
 
+function bump<K extends string>(counts: Partial<Record<K, number>>, key: K | undefined): void {
+  if (key) counts[key] = (counts[key] ?? 0) + 1
+}
+
 /** Every file lands in exactly one bucket, so the buckets always add up to todo. */
 export function countResult(summary: Summary, result: FileResult): void {
   summary.todo += 1
@@ -36,17 +40,11 @@ export function countResult(summary: Summary, result: FileResult): void {
       break
     case 'skipped':
       summary.skipped += 1
-      if (result.reason) {
-        const key = result.reason as keyof Summary['skippedBy']
-        summary.skippedBy[key] = (summary.skippedBy[key] ?? 0) + 1
-      }
+      bump(summary.skippedBy, result.reason as SkipReason | undefined)
       break
     case 'failed':
       summary.failed += 1
-      if (result.reason) {
-        const key = result.reason as keyof Summary['failedBy']
-        summary.failedBy[key] = (summary.failedBy[key] ?? 0) + 1
-      }
+      bump(summary.failedBy, result.reason as FailReason | undefined)
       break
   }
 }
