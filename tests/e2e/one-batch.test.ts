@@ -1,0 +1,137 @@
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_MAX_PIXELS, type BatchOptions } from '../../src/shared/batch'
+import type { StartResult } from '../../src/shared/ipc'
+import { summaryLine } from '../../src/shared/reasons'
+import { writeImage } from '../helpers/images'
+import { launchBrowserApp, type BrowserApp } from './browser-app'
+import type { PageGlobals } from './page-globals'
+import {
+  button,
+  chooseFolders,
+  chooseSettings,
+  decodeStrict,
+  eventually,
+  expectValue,
+  isTempName,
+  listFiles,
+  waitForRowState,
+  waitForSummary
+} from './support'
+
+/**
+ * One batch at a time: a second start while one runs, from the page's API (a second window)
+ * or from the form after a reload, is refused with a message, and the running batch is untouched.
+ */
+
+const FILES = 40
+const SIZE = 2000
+const WORKERS = 2
+const BUSY_MESSAGE = 'a batch is already running: cancel it or wait for it to finish'
+
+let root: string
+let source: string
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'imagescale-e2e-busy-'))
+  source = join(root, 'wedding')
+  await mkdir(source)
+  const template = await writeImage(root, 'template.jpg', { width: 2400, height: 1600, seed: 31 })
+  for (let i = 1; i <= FILES; i += 1) await copyFile(template, join(source, `IMG_${String(i).padStart(4, '0')}.jpg`))
+})
+afterAll(() => rm(root, { recursive: true, force: true }))
+
+let app: BrowserApp | undefined
+afterEach(async () => {
+  await app?.close()
+  app = undefined
+})
+
+async function startLong(target: string): Promise<BrowserApp> {
+  const opened = await launchBrowserApp()
+  app = opened
+  await chooseFolders(opened, source, target)
+  await chooseSettings(opened.page, { size: SIZE, workers: WORKERS })
+  await button(opened.page, 'Start').click()
+  await waitForRowState(opened.page, 'running')
+  return opened
+}
+
+/** The first batch, having shared the machine with the refused starts, still did all of its work. */
+async function expectFirstBatchComplete(running: BrowserApp, target: string): Promise<void> {
+  await eventually(
+    () => running.ended.length,
+    (ended) => expect(ended).toBeGreaterThanOrEqual(1),
+    45_000
+  )
+  expect(running.ended[0]).toMatchObject({ todo: FILES, scaled: FILES, skipped: 0, failed: 0, canceled: false, canceledFiles: 0 })
+  await running.idle()
+  const onDisk = await listFiles(target)
+  expect(onDisk.filter(isTempName)).toEqual([])
+  expect(onDisk).toHaveLength(FILES)
+  for (const file of onDisk) {
+    const { width, height } = await decodeStrict(join(target, file))
+    expect({ width, height }).toEqual({ width: 2000, height: 1333 })
+  }
+}
+
+describe('a second start while a batch runs', () => {
+  it('from the API (as a second window would) is refused with "busy" and a message', async () => {
+    const target = join(root, 'out-api')
+    const running = await startLong(target)
+    const second: BatchOptions = {
+      source,
+      target: join(root, 'elsewhere'),
+      size: 400,
+      mode: 'smooth',
+      workers: 1,
+      recursive: true,
+      existing: 'skip',
+      maxPixels: DEFAULT_MAX_PIXELS
+    }
+    const refused = await running.page.evaluate((options) => (globalThis as unknown as PageGlobals).api.start(options), second)
+    expect(refused).toEqual<StartResult>({ ok: false, code: 'busy', message: BUSY_MESSAGE })
+    expect(running.ended).toEqual([])
+
+    // The page that owns the batch carries on to its own summary.
+    const summary = await waitForSummary(running)
+    expect(summary).toMatchObject({ todo: FILES, scaled: FILES, canceled: false })
+    expect(await running.page.getByRole('status').textContent()).toBe(summaryLine(summary))
+    await expectFirstBatchComplete(running, target)
+    // The refused start touched nothing.
+    expect(await listFiles(root).then((files) => files.filter((file) => file.startsWith('elsewhere/')))).toEqual([])
+    expect(running.problems).toEqual([])
+  })
+
+  it('from the form after a reload shows the refusal, and Start works again once the batch is over', async () => {
+    const target = join(root, 'out-reload')
+    const running = await startLong(target)
+    const { page } = running
+    await page.reload()
+    // The form comes back with the folders it remembered.
+    await expectValue(page.getByLabel('Source folder', { exact: true }), source)
+    await expectValue(page.getByLabel('Target folder', { exact: true }), target)
+    await button(page, 'Start').click()
+
+    const alert = page.getByRole('alert')
+    await eventually(
+      () => alert.textContent(),
+      (text) => expect(text).toContain(BUSY_MESSAGE)
+    )
+    expect(await button(page, 'Cancel the running batch').isVisible()).toBe(true)
+    // Still the form: the refused start did not take the page into a run.
+    expect(await button(page, 'Start').isEnabled()).toBe(true)
+    expect(running.ended).toEqual([])
+
+    await expectFirstBatchComplete(running, target)
+
+    // Once it is over, the same form starts a batch; every output exists now, so all are skipped.
+    await button(page, 'Start').click()
+    const again = await waitForSummary(running, 2)
+    expect(again).toMatchObject({ todo: FILES, scaled: 0, copied: 0, skipped: FILES, canceled: false })
+    expect(again.skippedBy).toEqual({ 'target-exists': FILES })
+    expect(await page.getByRole('alert').count()).toBe(0)
+    expect(running.problems).toEqual([])
+  })
+})
