@@ -118,6 +118,7 @@ export async function runBatch(input: BatchOptions, context: RunContext): Promis
       try {
         await folders.prepare(targetPath)
         context.onEvent({ type: 'started', file: entry.relative, worker: lane })
+        emitProgress(false)
         // No abort signal here on purpose: aborting a piscina task kills the thread but not
         // libvips, which would go on and write later. A started file is allowed to finish.
         result = await pool.run(task).catch((error: unknown) => untouched(entry.relative, 'failed', `worker failed: ${messageOf(error)}`, 'internal'))

@@ -148,7 +148,7 @@ export async function scaleOne(task: FileTask): Promise<FileResult> {
   try {
     meta = await sharp(task.sourcePath, { limitInputPixels: false }).metadata()
   } catch (error) {
-    return skip('corrupt', `unreadable ${format}: ${decoderMessageOf(error)}`, { format })
+    return skip('corrupt', `damaged ${format.toUpperCase()}, its header cannot be read (${decoderMessageOf(error)})`, { format })
   }
   const shown = displayedSize(meta)
   const frames = meta.pages ?? 1
@@ -172,7 +172,7 @@ export async function scaleOne(task: FileTask): Promise<FileResult> {
     try {
       scaled = await scaleToBuffer(task, format, shown, frames > 1)
     } catch (error) {
-      return skip('corrupt', `cannot decode ${format}: ${decoderMessageOf(error)}`, { format, input: shown })
+      return skip('corrupt', `damaged or incomplete ${format.toUpperCase()}, it cannot be decoded (${decoderMessageOf(error)})`, { format, input: shown })
     }
     clock.lap('scale')
     await writeOutput(task.targetPath, scaled.data, keepExisting)

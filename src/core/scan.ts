@@ -1,10 +1,10 @@
-import { opendir, stat } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Stats } from 'node:fs'
+import type { Dirent, Stats } from 'node:fs'
 
 /**
- * Walks the source lazily: entries are yielded as directories are read, so a folder of
- * 100,000 photos never becomes a 100,000-item list. Symlinked folders are followed once
+ * Walks the source lazily: entries are yielded folder by folder as they are read, so a tree
+ * of 100,000 photos never becomes one 100,000-item list. Symlinked folders are followed once
  * (a loop ends where it meets a folder already seen); the target folder is never entered.
  */
 
@@ -35,37 +35,48 @@ export async function* scan(root: string, options: ScanOptions): AsyncGenerator<
   yield* walk(root, '', options, seen)
 }
 
+/** File-manager order: IMG_2 before IMG_10, case ignored, ties broken by code point. */
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' })
+const byName = (a: Dirent, b: Dirent): number => collator.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+
 async function* walk(
   folder: string,
   prefix: string,
   options: ScanOptions,
   seen: Set<string>
 ): AsyncGenerator<ScanEntry> {
-  let dir: Awaited<ReturnType<typeof opendir>>
+  // One folder's names at a time, sorted so people see files in the order their file manager
+  // shows them: memory is bounded by the largest folder, never by the whole tree.
+  let dirents: Dirent[]
   try {
-    dir = await opendir(folder)
+    dirents = await readdir(folder, { withFileTypes: true })
   } catch (error) {
     yield { path: folder, relative: prefix || '.', unreadable: error instanceof Error ? error.message : String(error) }
     return
   }
-  for await (const dirent of dir) {
+  const folders: Dirent[] = []
+  for (const dirent of dirents.sort(byName)) {
     if (isIgnoredName(dirent.name)) continue
     const path = join(folder, dirent.name)
-    const relative = prefix + dirent.name
     let isFolder = dirent.isDirectory()
     if (dirent.isSymbolicLink()) {
       // A dangling link is still the user's file: it is reported as unreadable, not hidden.
       const target = await stat(path).catch(() => null)
       isFolder = target?.isDirectory() ?? false
     }
-    if (!isFolder) {
-      if (dirent.isFile() || dirent.isSymbolicLink()) yield { path, relative }
-      continue
+    if (isFolder) folders.push(dirent)
+    else if (dirent.isFile() || dirent.isSymbolicLink()) yield { path, relative: prefix + dirent.name }
+  }
+  if (!options.recursive) return
+  // A folder's own files come first, then its sub-folders, so each folder's rows stay together.
+  for (const dirent of folders) {
+    const path = join(folder, dirent.name)
+    const stats = await stat(path).catch(() => null)
+    if (stats) {
+      const id = folderIdentity(stats)
+      if (seen.has(id) || options.excludeFolders?.has(id)) continue
+      seen.add(id)
     }
-    if (!options.recursive) continue
-    const id = folderIdentity(await stat(path))
-    if (seen.has(id) || options.excludeFolders?.has(id)) continue
-    seen.add(id)
-    yield* walk(path, `${relative}/`, options, seen)
+    yield* walk(path, `${prefix}${dirent.name}/`, options, seen)
   }
 }

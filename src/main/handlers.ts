@@ -1,6 +1,6 @@
 import { relative, resolve, isAbsolute } from 'node:path'
 import type { BatchOptions, Summary } from '../shared/batch'
-import type { AppInfo, BatchUpdate, FolderPurpose } from '../shared/ipc'
+import { START_BUSY, type AppInfo, type BatchUpdate, type FolderPurpose } from '../shared/ipc'
 import { ScaleError, messageOf } from '../core/errors'
 import { checkFolders, prepareTarget } from '../core/folders'
 import { runInHost } from '../core/host-client'
@@ -30,9 +30,10 @@ export interface MainDeps {
 export function createHandlers(deps: MainDeps): Handlers {
   let running: AbortController | null = null
   let lastTarget: string | null = null
+  let batches = 0
 
-  const run = (options: BatchOptions, controller: AbortController): void => {
-    const batcher = new UpdateBatcher(deps.sendUpdate)
+  const run = (options: BatchOptions, controller: AbortController, batchId: number): void => {
+    const batcher = new UpdateBatcher(batchId, deps.sendUpdate)
     runInHost(options, {
       spawn: deps.spawnHost,
       workerPath: deps.workerPath,
@@ -58,7 +59,7 @@ export function createHandlers(deps: MainDeps): Handlers {
     'app:info': async () => deps.appInfo,
     'dialog:pick-folder': async ({ purpose, current }) => deps.pickFolder(purpose, current),
     'batch:start': async (options) => {
-      if (running) return { ok: false, code: 'busy', message: 'a batch is already running: cancel it or wait for it to finish' }
+      if (running) return { ok: false, code: START_BUSY, message: 'a batch is already running: cancel it or wait for it to finish' }
       const controller = new AbortController()
       running = controller
       try {
@@ -67,12 +68,13 @@ export function createHandlers(deps: MainDeps): Handlers {
         await prepareTarget(folders.target)
         lastTarget = folders.target
         // Inside the try: a host that cannot even be spawned must not leave the app 'busy' forever.
-        run(options, controller)
+        batches += 1
+        run(options, controller, batches)
       } catch (error) {
         running = null
         return { ok: false, code: error instanceof ScaleError ? error.code : 'internal', message: messageOf(error) }
       }
-      return { ok: true }
+      return { ok: true, batchId: batches }
     },
     'batch:cancel': async () => {
       running?.abort()

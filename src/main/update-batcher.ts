@@ -10,7 +10,10 @@ export class UpdateBatcher {
   private events: BatchEvent[] = []
   private timer: NodeJS.Timeout | null = null
 
-  constructor(private readonly deliver: (update: BatchUpdate) => void) {}
+  constructor(
+    private readonly batchId: number,
+    private readonly deliver: (update: BatchUpdate) => void
+  ) {}
 
   push(event: BatchEvent): void {
     if (event.type === 'progress') {
@@ -27,7 +30,7 @@ export class UpdateBatcher {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     if (this.events.length === 0 && !error) return
-    const update: BatchUpdate = { events: this.events, ...(error ? { error } : {}) }
+    const update: BatchUpdate = { batchId: this.batchId, events: this.events, ...(error ? { error } : {}) }
     this.events = []
     this.deliver(update)
   }

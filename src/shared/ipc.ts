@@ -13,7 +13,11 @@ export interface AppInfo {
   platform: string
 }
 
-export type StartResult = { ok: true } | { ok: false; code: string; message: string }
+/** `batchId` names the accepted batch; every update it sends carries the same id. */
+export type StartResult = { ok: true; batchId: number } | { ok: false; code: string; message: string }
+
+/** Why a start was refused because another batch is running. */
+export const START_BUSY = 'busy'
 
 /** Requests from the renderer, answered by main: `channel: [argument, result]`. */
 export interface InvokeContract {
@@ -36,6 +40,11 @@ export type InvokeResult<C extends InvokeChannel> = InvokeContract[C][1]
  * so a folder of 100,000 files never floods the renderer.
  */
 export interface BatchUpdate {
+  /**
+   * Which batch these events belong to. A page that starts a batch just as another ends can
+   * receive the old one's last update before its own start is answered: the id tells them apart.
+   */
+  batchId: number
   events: BatchEvent[]
   /** Set once, when the batch ended without a summary (the pool host crashed). */
   error?: { code: string; message: string }

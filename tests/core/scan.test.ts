@@ -38,6 +38,16 @@ describe('scanning the source', () => {
     expect(await dimensionsOf(join(folders.target, 'trip/day2/beach.png'))).toEqual({ width: 400, height: 400, format: 'png' })
   })
 
+  it('lists files as a file manager does: numbers in number order, case ignored, a folder's files before its sub-folders', async () => {
+    for (const name of ['IMG_10.jpg', 'img_3.jpg', 'IMG_2.jpg', 'b/IMG_1.jpg', 'a/z.jpg', 'IMG_100.jpg']) {
+      await mkdir(join(folders.source, name, '..'), { recursive: true })
+      await writeFile(join(folders.source, name), 'x')
+    }
+    const order: string[] = []
+    for await (const entry of scan(folders.source, { recursive: true })) order.push(entry.relative)
+    expect(order).toEqual(['IMG_2.jpg', 'img_3.jpg', 'IMG_10.jpg', 'IMG_100.jpg', 'a/z.jpg', 'b/IMG_1.jpg'])
+  })
+
   it('with recursive: false takes only the top level, like the book', async () => {
     await writeTree(folders.source)
     const { summary, events } = await runRecorded(folders.source, folders.target, { workers: 2, recursive: false })

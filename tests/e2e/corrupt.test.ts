@@ -65,7 +65,7 @@ describe('a corrupt file among good ones', () => {
   it("shows the engine's reason sentence on the file's row", async () => {
     const result = engineResults(app).find((r) => r.file === BROKEN)
     expect(result).toMatchObject({ action: 'skipped', reason: 'corrupt' })
-    expect(result?.message).toMatch(/^cannot decode jpeg: /)
+    expect(result?.message).toMatch(/^damaged or incomplete JPEG, it cannot be decoded \(/)
     const row = rows.find((r) => r.file === BROKEN)
     expect(row?.detail).toBe(result?.message)
     const rowElement = app.page.getByTestId('file-row').filter({ has: app.page.getByTitle(BROKEN, { exact: true }) })

@@ -134,7 +134,7 @@ async function untilEnded(ended: Promise<void>): Promise<void> {
 /** Runs one batch to its end and returns its harness. */
 async function runToEnd(options: BatchOptions, h: Harness = harness()): Promise<Harness> {
   const ended = h.nextEnd()
-  await expect(h.start(options)).resolves.toEqual({ ok: true })
+  await expect(h.start(options)).resolves.toMatchObject({ ok: true, batchId: expect.any(Number) })
   await untilEnded(ended)
   return h
 }
@@ -188,6 +188,20 @@ describe('a full batch through the handlers', () => {
       const carriesSummary = h.updates[i]?.update.events.some((event) => event.type === 'summary')
       if (!carriesSummary) expect(gap, `gap before update ${i}`).toBeGreaterThanOrEqual(45)
     }
+  })
+
+  it('tags every update with the batch id its start returned, and a new start gets a new id', async () => {
+    const ids = new Set(h.updates.map(({ update }) => update.batchId))
+    expect(ids.size).toBe(1)
+    const next = harness()
+    const ended = next.nextEnd()
+    const first = await next.start(optionsFor(folders.source, freshTarget()))
+    await untilEnded(ended)
+    const again = next.nextEnd()
+    const second = await next.start(optionsFor(folders.source, freshTarget()))
+    await untilEnded(again)
+    expect(first.ok && second.ok && first.batchId !== second.batchId).toBe(true)
+    for (const { update } of next.updates) expect([first, second].some((start) => start.ok && start.batchId === update.batchId)).toBe(true)
   })
 
   it('ends with exactly one summary, as the last event of the last update, and no error', () => {
@@ -292,7 +306,7 @@ describe('one batch at a time', () => {
       h.start(optionsFor(folders.source, target)),
       h.start(optionsFor(folders.source, freshTarget()))
     ])
-    expect(first).toEqual({ ok: true })
+    expect(first).toMatchObject({ ok: true, batchId: expect.any(Number) })
     expect(second).toMatchObject({ ok: false, code: 'busy', message: expect.stringMatching(/already running/) })
     const third = await h.start(optionsFor(folders.source, freshTarget()))
     expect(third).toMatchObject({ ok: false, code: 'busy' })
@@ -377,7 +391,7 @@ describe('cancel', () => {
     const h = harness()
     const target = freshTarget()
     const ended = h.nextEnd()
-    await expect(h.start(optionsFor(folders.source, target))).resolves.toEqual({ ok: true })
+    await expect(h.start(optionsFor(folders.source, target))).resolves.toMatchObject({ ok: true, batchId: expect.any(Number) })
     await h.route('batch:cancel', undefined)
     await untilEnded(ended)
     expect(h.ended).toHaveLength(1)

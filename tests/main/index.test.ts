@@ -129,7 +129,7 @@ describe('a batch in the utility process', () => {
 
   beforeAll(async () => {
     target = join(folders.root, 'target-run')
-    await expect(invoke('batch:start', fromApp(), optionsFor(target))).resolves.toEqual({ ok: true })
+    await expect(invoke('batch:start', fromApp(), optionsFor(target))).resolves.toMatchObject({ ok: true, batchId: expect.any(Number) })
     await lastFork().child.exited
     await vi.waitFor(() => expect(window.progress.at(-1)).toBe(-1))
     summary = sentEvents().flatMap((event) => (event.type === 'summary' ? [event.summary] : []))[0]
@@ -207,8 +207,9 @@ describe('the app around the window', () => {
   it('closing the window mid-batch cancels it, and the late summary does not crash the main process', async () => {
     const forks = state.forks.length
     const startedBefore = sentEvents().filter((event) => event.type === 'started').length
-    await expect(invoke('batch:start', fromApp(), optionsFor(join(folders.root, 'target-close'), { source: many, workers: 1 }))).resolves.toEqual({
-      ok: true
+    await expect(invoke('batch:start', fromApp(), optionsFor(join(folders.root, 'target-close'), { source: many, workers: 1 }))).resolves.toMatchObject({
+      ok: true,
+      batchId: expect.any(Number)
     })
     expect(state.forks).toHaveLength(forks + 1)
     await vi.waitFor(() => expect(sentEvents().filter((event) => event.type === 'started').length).toBeGreaterThan(startedBefore), {

@@ -15,7 +15,7 @@ interface Call {
 const ANSWERS = {
   'app:info': { cores: 8, version: '9.9.9', platform: 'linux' },
   'dialog:pick-folder': '/picked',
-  'batch:start': { ok: true },
+  'batch:start': { ok: true, batchId: 1 },
   'batch:cancel': undefined,
   'shell:show-target': undefined,
   'shell:show-output': undefined
@@ -291,7 +291,7 @@ describe('sendEvent', () => {
     return { contents: contents as unknown as WebContents, sent }
   }
 
-  const update: BatchUpdate = { events: [{ type: 'started', file: 'a.jpg', worker: 0 }] }
+  const update: BatchUpdate = { batchId: 1, events: [{ type: 'started', file: 'a.jpg', worker: 0 }] }
 
   it('sends the payload on its channel to a live window', () => {
     const { contents, sent } = fakeContents(false)

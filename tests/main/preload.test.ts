@@ -172,7 +172,7 @@ describe('preload', () => {
   it('onUpdate hands the listener only the payload, never the IPC event', () => {
     const received: unknown[][] = []
     exposedApi().onUpdate((...args: unknown[]) => received.push(args))
-    const update: BatchUpdate = { events: [{ type: 'started', file: 'a.jpg', worker: 1 }] }
+    const update: BatchUpdate = { batchId: 1, events: [{ type: 'started', file: 'a.jpg', worker: 1 }] }
     emitFromMain('batch:update', update)
     expect(received).toEqual([[update]])
   })
@@ -195,7 +195,7 @@ describe('preload', () => {
 
     stopFirst()
     expect(electron.listeners.get('batch:update')).toHaveLength(1)
-    const update: BatchUpdate = { events: [], error: { code: 'host-crashed', message: 'the image pool stopped' } }
+    const update: BatchUpdate = { batchId: 1, events: [], error: { code: 'host-crashed', message: 'the image pool stopped' } }
     emitFromMain('batch:update', update)
     expect(first).toEqual([])
     expect(second).toEqual([update])

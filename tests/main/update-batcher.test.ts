@@ -54,7 +54,7 @@ describe('UpdateBatcher', () => {
   beforeEach(() => {
     vi.useFakeTimers()
     delivered = []
-    batcher = new UpdateBatcher((update) => delivered.push({ at: Date.now(), update }))
+    batcher = new UpdateBatcher(7, (update) => delivered.push({ at: Date.now(), update }))
   })
   afterEach(() => {
     vi.useRealTimers()
@@ -66,7 +66,7 @@ describe('UpdateBatcher', () => {
     vi.advanceTimersByTime(INTERVAL_MS - 1)
     expect(delivered).toEqual([])
     vi.advanceTimersByTime(1)
-    expect(delivered.map((d) => d.update)).toEqual([{ events: [started('a.jpg'), finished('a.jpg')] }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [started('a.jpg'), finished('a.jpg')] }])
   })
 
   it('keeps only the newest progress of an update, and every other event in order', () => {
@@ -77,7 +77,7 @@ describe('UpdateBatcher', () => {
     batcher.push(started('b.jpg'))
     batcher.push(progress(3))
     vi.advanceTimersByTime(INTERVAL_MS)
-    expect(delivered.map((d) => d.update)).toEqual([{ events: [started('a.jpg'), finished('a.jpg'), started('b.jpg'), progress(3)] }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [started('a.jpg'), finished('a.jpg'), started('b.jpg'), progress(3)] }])
   })
 
   it('never drops a file event, however many there are', () => {
@@ -117,7 +117,7 @@ describe('UpdateBatcher', () => {
     batcher.push(finished('a.jpg'))
     batcher.push(progress(1, 1))
     batcher.push(summary(1))
-    expect(delivered.map((d) => d.update)).toEqual([{ events: [started('a.jpg'), finished('a.jpg'), progress(1, 1), summary(1)] }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [started('a.jpg'), finished('a.jpg'), progress(1, 1), summary(1)] }])
     expect(vi.getTimerCount()).toBe(0)
     vi.advanceTimersByTime(10 * INTERVAL_MS)
     expect(delivered).toHaveLength(1)
@@ -127,7 +127,7 @@ describe('UpdateBatcher', () => {
     batcher.push(finished('a.jpg'))
     vi.advanceTimersByTime(INTERVAL_MS)
     batcher.push(summary(1))
-    expect(delivered.map((d) => d.update)).toEqual([{ events: [finished('a.jpg')] }, { events: [summary(1)] }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [finished('a.jpg')] }, { batchId: 7, events: [summary(1)] }])
   })
 
   it('carries an error on the same update as the events queued before it', () => {
@@ -135,7 +135,7 @@ describe('UpdateBatcher', () => {
     batcher.push(progress(0, 3))
     const error = { code: 'host-crashed', message: 'the image pool stopped unexpectedly (exit code 1)' }
     batcher.flush(error)
-    expect(delivered.map((d) => d.update)).toEqual([{ events: [started('a.jpg'), progress(0, 3)], error }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [started('a.jpg'), progress(0, 3)], error }])
     vi.advanceTimersByTime(10 * INTERVAL_MS)
     expect(delivered).toHaveLength(1)
   })
@@ -143,7 +143,7 @@ describe('UpdateBatcher', () => {
   it('sends an error even when nothing else is queued', () => {
     const error = { code: 'internal', message: 'boom' }
     batcher.flush(error)
-    expect(delivered.map((d) => d.update)).toEqual([{ events: [], error }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [], error }])
   })
 
   it('sends nothing for a flush with nothing to say', () => {
@@ -157,7 +157,7 @@ describe('UpdateBatcher', () => {
     vi.advanceTimersByTime(INTERVAL_MS)
     batcher.push(finished('b.jpg'))
     vi.advanceTimersByTime(INTERVAL_MS)
-    expect(delivered.map((d) => d.update)).toEqual([{ events: [finished('a.jpg')] }, { events: [finished('b.jpg')] }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [finished('a.jpg')] }, { batchId: 7, events: [finished('b.jpg')] }])
     expect(delivered[0]?.update.events).not.toBe(delivered[1]?.update.events)
   })
 })
