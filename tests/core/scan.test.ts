@@ -38,7 +38,7 @@ describe('scanning the source', () => {
     expect(await dimensionsOf(join(folders.target, 'trip/day2/beach.png'))).toEqual({ width: 400, height: 400, format: 'png' })
   })
 
-  it('lists files as a file manager does: numbers in number order, case ignored, a folder's files before its sub-folders', async () => {
+  it('lists files as a file manager does: numbers in number order, case ignored, files before sub-folders', async () => {
     for (const name of ['IMG_10.jpg', 'img_3.jpg', 'IMG_2.jpg', 'b/IMG_1.jpg', 'a/z.jpg', 'IMG_100.jpg']) {
       await mkdir(join(folders.source, name, '..'), { recursive: true })
       await writeFile(join(folders.source, name), 'x')
