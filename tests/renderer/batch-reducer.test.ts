@@ -1,17 +1,28 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest'
 import type { BatchEvent } from '../../src/shared/batch'
+import { START_BUSY } from '../../src/shared/ipc'
 import { batchReducer, initialBatchState, queuedCount, rowState, type BatchAction, type BatchState } from '../../src/renderer/src/state/batch'
 import { itemAt, toArray } from '../../src/renderer/src/state/rows'
 import { finished, progress, started, summary } from './fake-api'
 
 const rowsOf = (state: BatchState) => toArray(state.rows)
 
+/** The batch main accepts in these tests, and another one (ending, or someone else's). */
+const OURS = 8
+const OLD = 7
+
 const update = (...events: BatchEvent[]): BatchAction => updateOf(events)
-const updateOf = (events: BatchEvent[]): BatchAction => ({ type: 'update', update: { events }, receivedAt: 1000 })
+const updateOf = (events: BatchEvent[], batchId = OURS, receivedAt = 1000): BatchAction => ({ type: 'update', update: { batchId, events }, receivedAt })
+const fromBatch = (batchId: number, ...events: BatchEvent[]): BatchAction => updateOf(events, batchId)
+
+const requested: BatchAction = { type: 'start-requested' }
+const accepted: BatchAction = { type: 'start-accepted', batchId: OURS }
+
+const reduce = (...actions: BatchAction[]): BatchState => actions.reduce(batchReducer, initialBatchState)
 
 function running(...actions: BatchAction[]): BatchState {
-  return [{ type: 'start-requested' } as BatchAction, { type: 'start-accepted' } as BatchAction, ...actions].reduce(batchReducer, initialBatchState)
+  return reduce(requested, accepted, ...actions)
 }
 
 describe('batchReducer', () => {
@@ -73,21 +84,71 @@ describe('batchReducer', () => {
     expect(state.phase).toBe('running')
   })
 
-  it('ends the batch on its summary, even when the summary beats the answer to start', () => {
-    const early = [{ type: 'start-requested' } as BatchAction, update(finished('a.jpg', 'copied'), summary({ todo: 1, copied: 1 }))].reduce(
-      batchReducer,
-      initialBatchState
+  it("holds updates while start is unanswered: the old batch's summary does not end the new one", () => {
+    // The previous batch ends just as this one starts: its last update arrives before start() answers.
+    const starting = reduce(requested, fromBatch(OLD, finished('old.jpg', 'copied'), summary({ todo: 9, copied: 9 })))
+    expect(starting.phase).toBe('starting')
+    expect(starting.summary).toBeNull()
+    expect(starting.rows).toHaveLength(0)
+    expect(starting.held).toHaveLength(1)
+
+    const answered = batchReducer(starting, accepted)
+    expect(answered.phase).toBe('running')
+    expect(answered.batchId).toBe(OURS)
+    expect(answered.summary).toBeNull()
+    expect(answered.rows).toHaveLength(0)
+    expect(answered.held).toEqual([])
+
+    // The new batch's own updates are shown from then on.
+    const shown = batchReducer(answered, update(started('new.jpg', 1), progress({ done: 0, total: 3 })))
+    expect(rowsOf(shown)).toEqual([{ file: 'new.jpg', worker: 1, result: null }])
+    expect(shown.progress).toMatchObject({ total: 3 })
+    expect(shown.phase).toBe('running')
+  })
+
+  it('applies what our batch sent before start answered, in order, including its summary (a tiny folder)', () => {
+    const starting = reduce(
+      requested,
+      updateOf([started('a.jpg', 1), progress({ done: 0, total: 2 })], OURS, 10),
+      fromBatch(OLD, finished('old.jpg', 'scaled'), summary({ todo: 1, scaled: 1 })),
+      updateOf([finished('a.jpg', 'copied', 1), finished('b.jpg', 'skipped', 2, { reason: 'corrupt' }), progress({ done: 2, total: 2, scanning: false })], OURS, 20),
+      updateOf([summary({ todo: 2, copied: 1, skipped: 1 })], OURS, 30)
     )
-    expect(early.phase).toBe('done')
-    const answered = batchReducer(early, { type: 'start-accepted' })
+    expect(starting.phase).toBe('starting')
+    expect(starting.held).toHaveLength(4)
+
+    const answered = batchReducer(starting, accepted)
     expect(answered.phase).toBe('done')
-    expect(answered.summary).toMatchObject({ todo: 1, copied: 1 })
+    expect(answered.summary).toMatchObject({ todo: 2, copied: 1, skipped: 1 })
+    expect(rowsOf(answered).map((row) => [row.file, rowState(row)])).toEqual([
+      ['a.jpg', 'copied'],
+      ['b.jpg', 'skipped']
+    ])
+    expect(answered.counts).toEqual({ copied: 1, scaled: 0, skipped: 1, failed: 0, canceled: 0 })
+    expect(answered.progress).toMatchObject({ done: 2, total: 2, scanning: false })
+    expect(answered.progressAt).toBe(20)
+    expect(answered.held).toEqual([])
+  })
+
+  it("ignores another batch's updates while ours runs", () => {
+    const state = running(update(started('a.jpg', 1), progress({ done: 0, total: 5 })))
+    const after = batchReducer(state, fromBatch(OLD, finished('theirs.jpg', 'copied'), progress({ done: 9, total: 9 }), summary({ todo: 9, copied: 9 })))
+    expect(after).toBe(state)
+    const error = batchReducer(state, { type: 'update', update: { batchId: OLD, events: [], error: { code: 'host-exited', message: 'gone' } }, receivedAt: 5 })
+    expect(error).toBe(state)
+    expect(batchReducer(state, update(finished('a.jpg', 'scaled', 1))).counts.scaled).toBe(1)
+  })
+
+  it('a start answered after the page has left starting changes nothing', () => {
+    const refused = reduce(requested, { type: 'start-refused', code: START_BUSY, message: 'a batch is already running' })
+    expect(batchReducer(refused, accepted)).toBe(refused)
+    expect(batchReducer(initialBatchState, accepted)).toBe(initialBatchState)
   })
 
   it('ends the batch on an error, keeping the rows seen so far', () => {
     const state = batchReducer(running(update(finished('a.jpg', 'copied'))), {
       type: 'update',
-      update: { events: [], error: { code: 'host-crashed', message: 'the pool host exited with code 1' } },
+      update: { batchId: OURS, events: [], error: { code: 'host-crashed', message: 'the pool host exited with code 1' } },
       receivedAt: 5
     })
     expect(state.phase).toBe('done')
@@ -97,13 +158,11 @@ describe('batchReducer', () => {
   })
 
   it('a refused start forgets whatever arrived meanwhile and keeps the reason for the form', () => {
-    const state = [{ type: 'start-requested' } as BatchAction, update(started('theirs.jpg', 1)), { type: 'start-refused', code: 'busy', message: 'a batch is already running' } as BatchAction].reduce(
-      batchReducer,
-      initialBatchState
-    )
+    const state = reduce(requested, fromBatch(OLD, started('theirs.jpg', 1)), { type: 'start-refused', code: START_BUSY, message: 'a batch is already running' })
     expect(state.phase).toBe('setup')
     expect(rowsOf(state)).toEqual([])
-    expect(state.startError).toEqual({ code: 'busy', message: 'a batch is already running' })
+    expect(state.held).toEqual([])
+    expect(state.startError).toEqual({ code: START_BUSY, message: 'a batch is already running' })
     expect(batchReducer(state, { type: 'start-requested' }).startError).toBeNull()
   })
 

@@ -4,6 +4,9 @@ import type { ImageScaleApi } from '../../src/shared/api'
 import type { BatchEvent, FileAction, FileResult, Progress, Summary } from '../../src/shared/batch'
 import type { BatchUpdate, FolderPurpose, StartResult } from '../../src/shared/ipc'
 
+/** The id the fake main gives the batch it accepts, and puts on every update `push` sends. */
+export const BATCH_ID = 1
+
 /**
  * A stand-in for the preload's window.api, the renderer's only boundary: it records calls
  * and pushes the BatchUpdate objects a test builds. Nothing here imitates the engine.
@@ -14,7 +17,7 @@ export function fakeApi(options: { cores?: number; folders?: Partial<Record<Fold
   const api = {
     appInfo: vi.fn(async () => ({ cores: options.cores ?? 6, version: '0.1.0', platform: 'linux' })),
     pickFolder: vi.fn(async (purpose: FolderPurpose, _current?: string) => options.folders?.[purpose] ?? null),
-    start: vi.fn(async (): Promise<StartResult> => options.start ?? { ok: true }),
+    start: vi.fn(async (): Promise<StartResult> => options.start ?? { ok: true, batchId: BATCH_ID }),
     cancel: vi.fn(async () => undefined),
     showTarget: vi.fn(async () => undefined),
     showOutput: vi.fn(async (_file: string) => undefined),
@@ -28,10 +31,10 @@ export function fakeApi(options: { cores?: number; folders?: Partial<Record<Fold
   return {
     api,
     listeners,
-    /** Delivers one update the way the preload would, inside act so React settles. */
+    /** Delivers one update of the accepted batch the way the preload would, inside act so React settles. */
     push(...events: BatchEvent[]): void {
       act(() => {
-        for (const listener of listeners) listener({ events })
+        for (const listener of listeners) listener({ batchId: BATCH_ID, events })
       })
     },
     pushUpdate(update: BatchUpdate): void {

@@ -7,7 +7,8 @@ import { summaryLine } from '../../src/shared/reasons'
 import { App } from '../../src/renderer/src/components/App'
 import { STORAGE_KEY } from '../../src/renderer/src/state/settings'
 import { setupDom } from './dom'
-import { fakeApi, finished, progress, started, summary, summaryOf } from './fake-api'
+import type { StartResult } from '../../src/shared/ipc'
+import { BATCH_ID, fakeApi, finished, progress, started, summary, summaryOf } from './fake-api'
 
 setupDom()
 
@@ -108,11 +109,35 @@ describe('a running batch', () => {
     expect(screen.getByRole('button', { name: 'Canceling…' })).toHaveProperty('disabled', true)
   })
 
+  it('keeps each live count with its label, so a wrapping line never splits them', async () => {
+    const { fake } = await startBatch()
+    fake.push(finished('a.jpg', 'copied'), finished('b.jpg', 'failed', 1, { reason: 'no-space' }), finished('c.jpg', 'canceled', null))
+    const counts = document.querySelector('.live-counts')!
+    expect(counts.textContent).toBe('copied 1 · scaled 0 · skipped 0 · failed 1 · canceled 1')
+    expect([...counts.querySelectorAll('.live-count')].map((item) => item.textContent)).toEqual(['copied 1', 'scaled 0', 'skipped 0', 'failed 1', 'canceled 1'])
+  })
+
+  it('has one Files landmark: the list scroller, which the keyboard can reach', async () => {
+    const { user, fake } = await startBatch()
+    fake.push(finished('a.jpg', 'copied'), finished('b.txt', 'skipped', 1, { reason: 'not-an-image', message: 'not an image: no known header' }))
+    const regions = screen.getAllByRole('region', { name: 'Files' })
+    expect(regions).toHaveLength(1)
+    const list = regions[0]!
+    expect(list.tabIndex).toBe(0)
+    expect(within(list).getAllByRole('listitem')).toHaveLength(2)
+    expect(list.getAttribute('aria-describedby') && document.getElementById(list.getAttribute('aria-describedby')!)?.textContent).toBe('2 files')
+    await user.tab()
+    await user.tab()
+    expect(document.activeElement).toBe(list)
+    // The reason is in the row's text, not only in a tooltip.
+    expect(rowFor('b.txt').querySelector('.file-detail')?.textContent).toBe(' not an image: no known header')
+  })
+
   it('keeps only the rows in view in the page, with 100,000 files', async () => {
     const { fake } = await startBatch()
     const events = Array.from({ length: 100_000 }, (_, i) => finished(`image-${i}.jpg`, 'copied', (i % 4) + 1))
     act(() => {
-      for (const listener of fake.listeners) listener({ events })
+      for (const listener of fake.listeners) listener({ batchId: BATCH_ID, events })
     })
     expect(screen.getByText('100,000 files')).toBeTruthy()
     expect(rows().length).toBeGreaterThan(5)
@@ -187,7 +212,7 @@ describe('the summary', () => {
   it('ends with the error when the batch stops without a summary', async () => {
     const { fake } = await startBatch()
     fake.push(finished('a.jpg', 'copied'))
-    fake.pushUpdate({ events: [], error: { code: 'host-exited', message: 'the pool host exited unexpectedly' } })
+    fake.pushUpdate({ batchId: BATCH_ID, events: [], error: { code: 'host-exited', message: 'the pool host exited unexpectedly' } })
     expect(screen.getByRole('alert').textContent).toContain('the pool host exited unexpectedly')
     expect(screen.getByRole('heading', { name: 'Stopped' })).toBeTruthy()
     expect(screen.getByRole('button', { name: 'New batch' })).toBeTruthy()
@@ -196,15 +221,36 @@ describe('the summary', () => {
 
   it('a batch that ends before start answers still shows its summary', async () => {
     const fake = fakeApi()
-    let answer: (value: { ok: true }) => void = () => undefined
+    let answer: (value: StartResult) => void = () => undefined
     fake.api.start.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)))
     localStorage.setItem(STORAGE_KEY, JSON.stringify({ source: '/photos', target: '/web' }))
     const user = userEvent.setup()
     render(<App api={fake.api} />)
     await user.click(await screen.findByRole('button', { name: 'Start' }))
     fake.push(finished('a.jpg', 'copied'), summary({ todo: 1, copied: 1 }))
-    await act(async () => answer({ ok: true }))
+    await act(async () => answer({ ok: true, batchId: BATCH_ID }))
     expect(screen.getByRole('status').textContent).toBe('copied 1 scaled 0 using 4 worker threads')
     expect(rows()).toHaveLength(1)
+  })
+
+  it("a batch started as another ends shows its own updates, not the other's summary", async () => {
+    const fake = fakeApi()
+    let answer: (value: StartResult) => void = () => undefined
+    fake.api.start.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)))
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ source: '/photos', target: '/web' }))
+    const user = userEvent.setup()
+    render(<App api={fake.api} />)
+    await user.click(await screen.findByRole('button', { name: 'Start' }))
+    fake.pushUpdate({ batchId: BATCH_ID - 1, events: [finished('old.jpg', 'scaled'), summary({ todo: 5, scaled: 5 })] })
+    await act(async () => answer({ ok: true, batchId: BATCH_ID }))
+    expect(screen.getByRole('heading', { name: 'Scaling…' })).toBeTruthy()
+    expect(screen.getByRole('status').textContent).toBe('')
+    expect(rows()).toHaveLength(0)
+
+    fake.push(started('new.jpg', 1))
+    expect(rows().map((row) => row.dataset.state)).toEqual(['running'])
+    fake.push(finished('new.jpg', 'copied', 1), summary({ todo: 1, copied: 1 }))
+    expect(screen.getByRole('heading', { name: 'Done' })).toBeTruthy()
+    expect(screen.getByRole('status').textContent).toBe('copied 1 scaled 0 using 4 worker threads')
   })
 })

@@ -3,6 +3,7 @@ import { fireEvent, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_MAX_PIXELS } from '../../src/shared/batch'
+import { START_BUSY } from '../../src/shared/ipc'
 import { App } from '../../src/renderer/src/components/App'
 import { STORAGE_KEY } from '../../src/renderer/src/state/settings'
 import { setupDom } from './dom'
@@ -133,7 +134,7 @@ describe('setup', () => {
   })
 
   it('shows why main refused to start, and keeps the form', async () => {
-    const fake = fakeApi({ folders, start: { ok: false, code: 'busy', message: 'a batch is already running' } })
+    const fake = fakeApi({ folders, start: { ok: false, code: START_BUSY, message: 'a batch is already running' } })
     const { user } = await renderApp(fake)
     await chooseFolders(user)
     await user.click(screen.getByRole('radio', { name: /1280/ }))

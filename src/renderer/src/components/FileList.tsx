@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useId, useMemo, useRef } from 'react'
+import { useEffect, useId, useMemo, useRef, useState } from 'react'
 import { formatCount } from '../format'
 import { useRem } from '../hooks/useRem'
 import { isProblem, type FileRow } from '../state/batch'
@@ -23,6 +23,9 @@ export function FileList({ rows, problemsOnly, follow, queued, scanning, onShowO
   const scrollRef = useRef<HTMLDivElement>(null)
   const atEnd = useRef(true)
   const rowHeight = useRem(3.5)
+  const [viewport, setViewport] = useState(0)
+  // Blank space under the last row, so a list scrolled to its end starts with a whole row, not half of one.
+  const endGap = viewport % rowHeight
 
   const visible = useMemo(() => {
     if (!problemsOnly) return null
@@ -38,12 +41,27 @@ export function FileList({ rows, problemsOnly, follow, queued, scanning, onShowO
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => rowHeight,
+    // Rows grow when a reason wraps onto more lines; keyed by file, so a filtered list keeps their sizes.
+    getItemKey: (index) => (visible ? (visible[index] ?? index) : index),
+    // Never below the CSS min-height (what a row without layout, as in jsdom, would otherwise report).
+    measureElement: (element) => Math.max(rowHeight, (element as HTMLElement).offsetHeight),
+    paddingEnd: endGap,
+    // Scrolling to the last row takes the gap too: the scroll ends on a row boundary.
+    scrollPaddingEnd: endGap,
     overscan: 10
   })
 
   useEffect(() => {
+    const element = scrollRef.current
+    if (!element || typeof ResizeObserver === 'undefined') return
+    const observer = new ResizeObserver(() => setViewport(element.clientHeight))
+    observer.observe(element)
+    return () => observer.disconnect()
+  }, [])
+
+  useEffect(() => {
     if (follow && atEnd.current && count > 0) virtualizer.scrollToIndex(count - 1, { align: 'end' })
-  }, [follow, count, virtualizer])
+  }, [follow, count, endGap, virtualizer])
 
   useEffect(() => {
     virtualizer.scrollToOffset(0)
@@ -54,16 +72,25 @@ export function FileList({ rows, problemsOnly, follow, queued, scanning, onShowO
     if (element) atEnd.current = element.scrollHeight - element.scrollTop - element.clientHeight < rowHeight * 1.5
   }
 
+  // One landmark only: the scrolling region itself, named by the heading, reachable with Tab and scrolled with the arrow keys.
   return (
-    <section className="files" aria-labelledby={`${id}-title`}>
+    <div className="files">
       <div className="files-head">
         <h2 id={`${id}-title`}>{problemsOnly ? 'Problems' : 'Files'}</h2>
-        <p className="hint">
+        <p className="hint" id={`${id}-count`}>
           {problemsOnly ? `${formatCount(count)} of ${formatCount(rows.length)} files` : `${formatCount(rows.length)} ${rows.length === 1 ? 'file' : 'files'}`}
           {queued > 0 && `, ${formatCount(queued)} queued${scanning ? ' (still looking)' : ''}`}
         </p>
       </div>
-      <div ref={scrollRef} className="file-scroll" tabIndex={0} onScroll={onScroll} role="region" aria-labelledby={`${id}-title`}>
+      <div
+        ref={scrollRef}
+        className="file-scroll"
+        tabIndex={0}
+        onScroll={onScroll}
+        role="region"
+        aria-labelledby={`${id}-title`}
+        aria-describedby={`${id}-count`}
+      >
         {count === 0 ? (
           <p className="empty">{problemsOnly ? 'No problems: every file was copied or scaled.' : 'No files yet.'}</p>
         ) : (
@@ -76,8 +103,9 @@ export function FileList({ rows, problemsOnly, follow, queued, scanning, onShowO
                 <FileListRow
                   key={item.key}
                   row={row}
+                  index={item.index}
+                  measure={virtualizer.measureElement}
                   top={item.start}
-                  height={rowHeight}
                   position={item.index + 1}
                   of={count}
                   onShowOutput={onShowOutput}
@@ -87,6 +115,6 @@ export function FileList({ rows, problemsOnly, follow, queued, scanning, onShowO
           </div>
         )}
       </div>
-    </section>
+    </div>
   )
 }

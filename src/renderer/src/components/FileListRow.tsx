@@ -13,16 +13,22 @@ const ICONS: Record<RowState, string> = {
 
 interface Props {
   row: FileRow
+  /** Index in the virtualized list, for the virtualizer to measure the row. */
+  index: number
+  measure: (element: HTMLElement | null) => void
   /** Offset in the list, in pixels. */
   top: number
-  height: number
   position: number
   of: number
   onShowOutput: ((file: string) => void) | null
 }
 
-/** One file: its path, what became of it, and its time. Rows re-render only when their file changes. */
-export const FileListRow = memo(function FileListRow({ row, top, height, position, of, onShowOutput }: Props) {
+/**
+ * One file: its path, what became of it, and its time. Long paths and reasons wrap onto more
+ * lines (the row grows, and is measured), so the tooltips only repeat what the row shows.
+ * Rows re-render only when their file changes.
+ */
+export const FileListRow = memo(function FileListRow({ row, index, measure, top, position, of, onShowOutput }: Props) {
   const id = useId()
   const state = rowState(row)
   const time = rowTime(row)
@@ -36,8 +42,10 @@ export const FileListRow = memo(function FileListRow({ row, top, height, positio
       data-testid="file-row"
       data-state={state}
       className={`file-row state-${state}`}
-      // CSSOM properties, not a style attribute: allowed by the CSP's style-src 'self'.
-      style={{ transform: `translateY(${top}px)`, height }}
+      data-index={index}
+      ref={measure}
+      // A CSSOM property, not a style attribute: allowed by the CSP's style-src 'self'.
+      style={{ transform: `translateY(${top}px)` }}
     >
       <span className="file-icon" aria-hidden="true">
         {ICONS[state]}

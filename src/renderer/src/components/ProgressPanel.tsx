@@ -1,8 +1,12 @@
+import { Fragment } from 'react'
+import type { FileAction } from '../../../shared/batch'
 import { formatBytes, formatDuration } from '../../../shared/format'
 import { formatCount, formatRate } from '../format'
 import { useNow } from '../hooks/useNow'
 import type { BatchState } from '../state/batch'
 import { ProgressBar } from './ProgressBar'
+
+const LIVE_COUNTS: readonly FileAction[] = ['copied', 'scaled', 'skipped', 'failed', 'canceled']
 
 interface Props {
   batch: BatchState
@@ -56,9 +60,15 @@ export function ProgressPanel({ batch, onCancel }: Props) {
       </dl>
       <div className="panel-actions">
         <p className="live-counts">
-          copied {formatCount(counts.copied)} · scaled {formatCount(counts.scaled)} · skipped {formatCount(counts.skipped)} · failed{' '}
-          {formatCount(counts.failed)}
-          {counts.canceled > 0 && ` · canceled ${formatCount(counts.canceled)}`}
+          {LIVE_COUNTS.filter((action) => action !== 'canceled' || counts.canceled > 0).map((action, index) => (
+            <Fragment key={action}>
+              {index > 0 && ' · '}
+              {/* Each label stays with its number when the line wraps. */}
+              <span className="live-count">
+                {action} {formatCount(counts[action])}
+              </span>
+            </Fragment>
+          ))}
         </p>
         <button type="button" className="danger" onClick={onCancel} disabled={canceling} aria-keyshortcuts="Escape">
           {canceling ? 'Canceling…' : 'Cancel'}

@@ -28,7 +28,7 @@ export function Session({ cores, version }: { cores: number; version: string }) 
     dispatch({ type: 'start-requested' })
     try {
       const result = await api.start(options)
-      dispatch(result.ok ? { type: 'start-accepted' } : { type: 'start-refused', code: result.code, message: result.message })
+      dispatch(result.ok ? { type: 'start-accepted', batchId: result.batchId } : { type: 'start-refused', code: result.code, message: result.message })
     } catch (error) {
       dispatch({ type: 'start-refused', code: 'internal', message: error instanceof Error ? error.message : String(error) })
     }
@@ -49,7 +49,7 @@ export function Session({ cores, version }: { cores: number; version: string }) 
   }
 
   return (
-    <div className="app">
+    <div className={inSetup ? 'app app-setup' : 'app app-run'}>
       <header className="app-header">
         <h1>ImageScale</h1>
         {version && <span className="version">v{version}</span>}

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type FormEvent } from 'react'
+import { START_BUSY } from '../../../shared/ipc'
 import { formatCount } from '../format'
 import { parseSize, parseWorkers, toOptions, type FormValues } from '../state/settings'
 import { ExistingField } from './ExistingField'
@@ -22,9 +23,6 @@ interface Props {
   /** Back from a batch: Start again is one key away. */
   focusStart: boolean
 }
-
-/** main's refusal code while another batch runs. */
-const BUSY = 'busy'
 
 function missing(form: FormValues): string | null {
   if (!form.source && !form.target) return 'Choose a source folder and a target folder to start.'
@@ -56,8 +54,11 @@ export function SetupForm({ form, onChange, onStart, starting, error, onCancelOt
       <form className={dragging ? 'setup-form dragging' : 'setup-form'} onSubmit={submit} noValidate aria-label="New batch">
         <div className="card folders">
           <h2>Folders</h2>
-          <FolderField purpose="source" label="Source folder" value={form.source} onChange={(source) => onChange({ source })} />
-          <FolderField purpose="target" label="Target folder" value={form.target} onChange={(target) => onChange({ target })} />
+          {/* One grid for both fields, so their labels, inputs and buttons line up. */}
+          <div className="folder-grid">
+            <FolderField purpose="source" label="Source folder" value={form.source} onChange={(source) => onChange({ source })} />
+            <FolderField purpose="target" label="Target folder" value={form.target} onChange={(target) => onChange({ target })} />
+          </div>
           <p className="drop-hint">{dragging ? 'Drop on a field to choose it, or anywhere to fill the empty one.' : 'You can also drop folders onto the window.'}</p>
         </div>
 
@@ -71,28 +72,30 @@ export function SetupForm({ form, onChange, onStart, starting, error, onCancelOt
 
         <div className="card options">
           <h2>Options</h2>
-          <WorkersField value={form.workers} cores={cores} onChange={(workers) => onChange({ workers })} />
-          <div className="field check">
-            <input
-              id={`${id}-recursive`}
-              type="checkbox"
-              checked={form.recursive}
-              onChange={(event) => onChange({ recursive: event.target.checked })}
-              aria-describedby={`${id}-recursive-hint`}
-            />
-            <label htmlFor={`${id}-recursive`}>Include sub-folders</label>
-            <p id={`${id}-recursive-hint`} className="hint">
-              The target mirrors the source's folder tree.
-            </p>
+          <div className="options-grid">
+            <WorkersField value={form.workers} cores={cores} onChange={(workers) => onChange({ workers })} />
+            <div className="field check">
+              <input
+                id={`${id}-recursive`}
+                type="checkbox"
+                checked={form.recursive}
+                onChange={(event) => onChange({ recursive: event.target.checked })}
+                aria-describedby={`${id}-recursive-hint`}
+              />
+              <label htmlFor={`${id}-recursive`}>Include sub-folders</label>
+              <p id={`${id}-recursive-hint`} className="hint">
+                The target mirrors the source's folder tree.
+              </p>
+            </div>
+            <ExistingField value={form.existing} onChange={(existing) => onChange({ existing })} />
           </div>
-          <ExistingField value={form.existing} onChange={(existing) => onChange({ existing })} />
         </div>
 
         <div className="start-bar">
           {error && (
             <div role="alert" className="form-error">
               <p>{error.message}</p>
-              {error.code === BUSY && (
+              {error.code === START_BUSY && (
                 <button type="button" className="danger" onClick={onCancelOther}>
                   Cancel the running batch
                 </button>

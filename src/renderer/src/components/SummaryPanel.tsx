@@ -55,9 +55,23 @@ export function SummaryPanel({ summary, counts, problemsOnly, onToggleProblems, 
 
   return (
     <section className="panel summary" aria-labelledby="summary-heading">
-      <h2 id="summary-heading" ref={headingRef} tabIndex={-1}>
-        Summary
-      </h2>
+      {/* The actions share the heading's line: the list below gets the height. */}
+      <div className="summary-head">
+        <h2 id="summary-heading" ref={headingRef} tabIndex={-1}>
+          Summary
+        </h2>
+        <div className="panel-actions">
+          <button type="button" onClick={onOpenTarget}>
+            Open target folder
+          </button>
+          <button type="button" onClick={onToggleProblems} aria-pressed={problemsOnly}>
+            Show problems
+          </button>
+          <button type="button" className="primary" onClick={onNewBatch}>
+            New batch
+          </button>
+        </div>
+      </div>
       <ul className="tiles">
         {TILES.map(({ action, label }) => (
           <li key={action} className={`tile state-${action}`} data-count={action}>
@@ -100,17 +114,6 @@ export function SummaryPanel({ summary, counts, problemsOnly, onToggleProblems, 
           </div>
         </dl>
       )}
-      <div className="panel-actions">
-        <button type="button" onClick={onOpenTarget}>
-          Open target folder
-        </button>
-        <button type="button" onClick={onToggleProblems} aria-pressed={problemsOnly}>
-          Show problems
-        </button>
-        <button type="button" className="primary" onClick={onNewBatch}>
-          New batch
-        </button>
-      </div>
     </section>
   )
 }

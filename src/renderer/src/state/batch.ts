@@ -18,14 +18,28 @@ export const rowState = (row: FileRow): RowState => row.result?.action ?? 'runni
 export type Phase =
   /** The form: updates are ignored, they belong to no batch of ours. */
   | 'setup'
-  /** Start was sent; updates may already arrive before its answer. */
+  /**
+   * Start was sent and not answered yet. Updates are held, not applied: until the answer names
+   * our batch, the last update of a batch that is just ending looks the same as our first one.
+   */
   | 'starting'
+  /** Updates of our batch (and only those) are applied. */
   | 'running'
   /** A summary or an error arrived: the batch is over. */
   | 'done'
 
+/** An update held while the page is starting, with when it arrived. */
+export interface HeldUpdate {
+  update: BatchUpdate
+  receivedAt: number
+}
+
 export interface BatchState {
   phase: Phase
+  /** The batch main accepted for this page; null until start() answers. */
+  batchId: number | null
+  /** Updates that arrived while starting, in order, to be sorted out once start() answers. */
+  held: readonly HeldUpdate[]
   rows: ChunkedList<FileRow>
   /**
    * Row index of every file still on a worker. At most one per worker thread, so
@@ -46,7 +60,7 @@ export interface BatchState {
 
 export type BatchAction =
   | { type: 'start-requested' }
-  | { type: 'start-accepted' }
+  | { type: 'start-accepted'; batchId: number }
   | { type: 'start-refused'; code: string; message: string }
   | { type: 'update'; update: BatchUpdate; receivedAt: number }
   | { type: 'cancel-requested' }
@@ -56,6 +70,8 @@ const noCounts: Record<FileAction, number> = { copied: 0, scaled: 0, skipped: 0,
 
 export const initialBatchState: BatchState = {
   phase: 'setup',
+  batchId: null,
+  held: [],
   rows: emptyList(),
   running: new Map(),
   counts: noCounts,
@@ -72,18 +88,32 @@ export function batchReducer(state: BatchState, action: BatchAction): BatchState
     case 'start-requested':
       return { ...initialBatchState, phase: 'starting' }
     case 'start-accepted':
-      // The batch may already be over: a tiny folder can finish before start() answers.
-      return state.phase === 'starting' ? { ...state, phase: 'running' } : state
+      return state.phase === 'starting' ? accept(state, action.batchId) : state
     case 'start-refused':
-      // Whatever arrived meanwhile belongs to someone else's batch.
+      // Whatever arrived meanwhile belongs to someone else's batch: the held updates go too.
       return { ...initialBatchState, startError: { code: action.code, message: action.message } }
     case 'update':
-      return state.phase === 'starting' || state.phase === 'running' ? applyUpdate(state, action.update, action.receivedAt) : state
+      if (state.phase === 'starting') return { ...state, held: [...state.held, { update: action.update, receivedAt: action.receivedAt }] }
+      if (state.phase === 'running' && action.update.batchId === state.batchId) return applyUpdate(state, action.update, action.receivedAt)
+      return state
     case 'cancel-requested':
       return state.phase === 'starting' || state.phase === 'running' ? { ...state, canceling: true } : state
     case 'new-batch':
       return initialBatchState
   }
+}
+
+/**
+ * Our batch is named: apply what it already sent, in order (a tiny folder can even be done
+ * by now), and drop what other batches sent.
+ */
+function accept(state: BatchState, batchId: number): BatchState {
+  let next: BatchState = { ...state, phase: 'running', batchId, held: [] }
+  for (const { update, receivedAt } of state.held) {
+    if (next.phase !== 'running') break
+    if (update.batchId === batchId) next = applyUpdate(next, update, receivedAt)
+  }
+  return next
 }
 
 /** Folds a whole update at once: one copy of what it touches, however many events it carries. */
