@@ -3,11 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Summary } from '../../src/shared/batch'
 import { summaryLine } from '../../src/shared/reasons'
 import { tempFolders, type TempFolders } from '../helpers/images'
-import { launchBrowserApp, type BrowserApp } from './browser-app'
+import type { BrowserApp } from './browser-app'
 import {
   button,
-  chooseFolders,
-  chooseSettings,
   collectRows,
   decodeStrict,
   engineResults,
@@ -15,7 +13,7 @@ import {
   isTempName,
   listFiles,
   tileCount,
-  waitForSummary,
+  runThroughForm,
   writePhotos,
   writeTruncatedJpeg,
   type RowView
@@ -40,12 +38,7 @@ beforeAll(async () => {
     { 'IMG_0101.jpg': ['IMG_0103.jpg', 'IMG_0105.jpg'], 'IMG_0102.jpg': ['IMG_0106.jpg'] }
   )
   await writeTruncatedJpeg(folders.source, BROKEN, { width: 2400, height: 1600, seed: 23 })
-  app = await launchBrowserApp()
-  await chooseFolders(app, folders.source, folders.target)
-  await chooseSettings(app.page, { size: SIZE, workers: 2 })
-  await button(app.page, 'Start').click()
-  summary = await waitForSummary(app)
-  rows = await collectRows(app.page)
+  ;({ app, summary, rows } = await runThroughForm(folders.source, folders.target, { size: SIZE, workers: 2 }))
 })
 
 afterAll(async () => {

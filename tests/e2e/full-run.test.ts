@@ -4,11 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Summary } from '../../src/shared/batch'
 import { summaryLine } from '../../src/shared/reasons'
 import { tempFolders, type TempFolders } from '../helpers/images'
-import { launchBrowserApp, type BrowserApp } from './browser-app'
+import type { BrowserApp } from './browser-app'
 import {
   button,
-  chooseFolders,
-  chooseSettings,
   collectRows,
   decodeStrict,
   engineResults,
@@ -18,7 +16,7 @@ import {
   shownSize,
   summaryFromUpdates,
   tileCount,
-  waitForSummary,
+  runThroughForm,
   writePhotos,
   type RowView
 } from './support'
@@ -61,12 +59,7 @@ beforeAll(async () => {
   })
   await writeFile(join(folders.source, 'notes.txt'), 'shot list: tram 28, Alfama, sunset at Senhora do Monte\n')
 
-  app = await launchBrowserApp()
-  await chooseFolders(app, folders.source, folders.target)
-  await chooseSettings(app.page, { size: SIZE, workers: 2 })
-  await button(app.page, 'Start').click()
-  summary = await waitForSummary(app)
-  rows = await collectRows(app.page)
+  ;({ app, summary, rows } = await runThroughForm(folders.source, folders.target, { size: SIZE, workers: 2 }))
 })
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { expect, vi } from 'vitest'
 import type { FileResult, Summary } from '../../src/shared/batch'
 import { summaryLine } from '../../src/shared/reasons'
 import { writeImage, type ImageSpec } from '../helpers/images'
-import type { BrowserApp } from './browser-app'
+import { launchBrowserApp, type BrowserApp } from './browser-app'
 import type { PageElement, PageGlobals } from './page-globals'
 
 /**
@@ -222,4 +222,20 @@ export interface CancelFeedback {
 
 export async function cancelFeedback(page: Page): Promise<CancelFeedback> {
   return page.evaluate(() => (globalThis as unknown as { __cancelFeedback: CancelFeedback }).__cancelFeedback)
+}
+
+export interface FormRun {
+  app: BrowserApp
+  summary: Summary
+  rows: RowView[]
+}
+
+/** Opens the app, fills the form through its own controls, runs the batch to its summary and reads every row. */
+export async function runThroughForm(source: string, target: string, settings: { size: number; workers: number }): Promise<FormRun> {
+  const app = await launchBrowserApp()
+  await chooseFolders(app, source, target)
+  await chooseSettings(app.page, settings)
+  await button(app.page, 'Start').click()
+  const summary = await waitForSummary(app)
+  return { app, summary, rows: await collectRows(app.page) }
 }

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { UpdateBatcher } from '../../src/main/update-batcher'
-import type { BatchEvent, FileResult, Progress, Summary } from '../../src/shared/batch'
+import type { BatchEvent, FileResult, Progress } from '../../src/shared/batch'
 import type { BatchUpdate } from '../../src/shared/ipc'
+import { emptySummary } from '../../src/core/summary'
 
 const INTERVAL_MS = 50
 
@@ -27,25 +28,10 @@ const finished = (file: string): BatchEvent => {
   return { type: 'finished', worker: 0, result }
 }
 
-const summary = (todo: number): BatchEvent => {
-  const value: Summary = {
-    todo,
-    copied: todo,
-    scaled: 0,
-    skipped: 0,
-    skippedBy: {},
-    failed: 0,
-    failedBy: {},
-    canceled: false,
-    canceledFiles: 0,
-    workers: 2,
-    peakParallel: 2,
-    elapsedMs: 1234,
-    bytesIn: 10 * todo,
-    bytesOut: 10 * todo
-  }
-  return { type: 'summary', summary: value }
-}
+const summary = (todo: number): BatchEvent => ({
+  type: 'summary',
+  summary: { ...emptySummary(2), todo, copied: todo, peakParallel: 2, elapsedMs: 1234, bytesIn: 10 * todo, bytesOut: 10 * todo }
+})
 
 describe('UpdateBatcher', () => {
   let delivered: { at: number; update: BatchUpdate }[]

@@ -3,6 +3,7 @@ import { vi } from 'vitest'
 import type { ImageScaleApi } from '../../src/shared/api'
 import type { BatchEvent, FileAction, FileResult, Progress, Summary } from '../../src/shared/batch'
 import type { BatchUpdate, FolderPurpose, StartResult } from '../../src/shared/ipc'
+import { emptySummary } from '../../src/core/summary'
 
 /** The id the fake main gives the batch it accepts, and puts on every update `push` sends. */
 export const BATCH_ID = 1
@@ -73,21 +74,5 @@ export function progress(extra: Partial<Progress> = {}): BatchEvent {
 export const summary = (extra: Partial<Summary> = {}): BatchEvent => ({ type: 'summary', summary: summaryOf(extra) })
 
 export function summaryOf(extra: Partial<Summary> = {}): Summary {
-  return {
-    todo: 0,
-    copied: 0,
-    scaled: 0,
-    skipped: 0,
-    skippedBy: {},
-    failed: 0,
-    failedBy: {},
-    canceled: false,
-    canceledFiles: 0,
-    workers: 4,
-    peakParallel: 4,
-    elapsedMs: 1000,
-    bytesIn: 0,
-    bytesOut: 0,
-    ...extra
-  }
+  return { ...emptySummary(4), peakParallel: 4, elapsedMs: 1000, ...extra }
 }
