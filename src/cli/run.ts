@@ -2,7 +2,6 @@ import type { BatchOptions } from '../shared/batch'
 import { ScaleError, messageOf } from '../core/errors'
 import { forkHost, runInHost } from '../core/host-client'
 import { USAGE, UsageError, parseCommand } from './args'
-import { makeDemoFolders } from './demo'
 import { jsonReporter, lineReporter, terminalReporter, type Reporter, type Writer } from './reporters'
 
 export const EXIT = { ok: 0, someFailed: 1, usage: 2, canceled: 130 } as const
@@ -62,6 +61,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   if (command.demo) {
     // Drawing the demo photos takes several seconds: say so, or it looks hung.
     context.stderr.write('making the demo images…\n')
+    // Loaded only here: drawing demo photos needs sharp, which a plain run never loads in the CLI.
+    const { makeDemoFolders } = await import('./demo')
     const folders = await makeDemoFolders()
     options = { ...options, ...folders }
     context.stderr.write(`demo images in ${folders.source}\nscaling into ${folders.target}\n`)

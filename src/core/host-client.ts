@@ -29,7 +29,10 @@ export function runInHost(options: BatchOptions, run: HostRun): Promise<Summary>
         return
       }
       run.onEvent(message)
-      if (message.type === 'summary') finish(() => resolve(message.summary))
+      if (message.type === 'summary') {
+        host.release()
+        finish(() => resolve(message.summary))
+      }
     })
     host.onExit((code) => {
       finish(() => reject(new ScaleError('host-crashed', `the image pool stopped unexpectedly (exit code ${code ?? 'signal'})`)))
@@ -49,7 +52,10 @@ export function forkHost(hostPath: string): SpawnHost {
       },
       onMessage: (listener) => child.on('message', (message) => listener(message as FromHost)),
       onExit: (listener) => child.on('exit', (code) => listener(code)),
-      kill: () => child.kill()
+      release: () => {
+        child.channel?.unref()
+        child.unref()
+      }
     }
     return host
   }

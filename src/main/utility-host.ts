@@ -17,7 +17,8 @@ export function utilityHost(hostPath: string): SpawnHost {
       send: (message) => child.postMessage(message),
       onMessage: (listener) => child.on('message', (message: FromHost) => listener(message)),
       onExit: (listener) => child.on('exit', (code) => listener(code)),
-      kill: () => child.kill()
+      // The app outlives every batch; the utility process exits by itself after its summary.
+      release: () => undefined
     }
     return host
   }

@@ -11,6 +11,8 @@ import type { BatchEvent, BatchOptions, FileResult, Summary } from '../../src/sh
 import type { BatchUpdate, FolderPurpose, StartResult } from '../../src/shared/ipc'
 import { HOST_PATH, WORKER_PATH } from '../helpers/built'
 import { tempFolders, writeImage, type TempFolders } from '../helpers/images'
+import { fork } from 'node:child_process'
+import type { FromHost } from '../../src/core/host-protocol'
 
 // handlers.ts never imports electron: Electron is reached only through MainDeps, which these
 // tests fill with recording fakes around the real engine (a forked pool host, the built worker).
@@ -409,12 +411,20 @@ describe('cancel', () => {
 
 describe('when the pool host fails', () => {
   it('a host that dies mid-batch ends the batch with an error update, clears progress, and frees the app', async () => {
+    // The real host, killed from outside after its first file, as a crash would end it.
     const crashing: SpawnHost = (env) => {
-      const host = forkHost(HOST_PATH)(env)
-      host.onMessage((message) => {
-        if (message.type === 'finished') host.kill()
+      const child = fork(HOST_PATH, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      child.on('message', (message: FromHost) => {
+        if (message.type === 'finished') child.kill('SIGKILL')
       })
-      return host
+      return {
+        send: (message) => {
+          if (child.connected) child.send(message)
+        },
+        onMessage: (listener) => child.on('message', (message: FromHost) => listener(message)),
+        onExit: (listener) => child.on('exit', (code) => listener(code)),
+        release: () => child.unref()
+      }
     }
     const h = harness(crashing)
     await runToEnd(optionsFor(folders.source, freshTarget(), { workers: 1 }), h)
