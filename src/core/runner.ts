@@ -70,21 +70,18 @@ export async function runBatch(input: BatchOptions, context: RunContext): Promis
   const signal = context.signal ?? new AbortController().signal
   const startedAt = performance.now()
   const summary = emptySummary(options.workers)
-  const state: ProgressState = { done: 0, total: 0, scanning: true, inFlight: 0, bytesIn: 0, bytesOut: 0, processed: 0 }
+  const state: ProgressState = { total: 0, scanning: true, inFlight: 0, processed: 0 }
   let lastProgressAt = -Infinity
   const emitProgress = (force: boolean): void => {
     const now = performance.now()
     if (!force && now - lastProgressAt < PROGRESS_INTERVAL_MS) return
     lastProgressAt = now
-    context.onEvent({ type: 'progress', progress: progressOf(state, now - startedAt) })
+    context.onEvent({ type: 'progress', progress: progressOf(state, summary, now - startedAt) })
   }
 
   const record = (result: FileResult, worker: number | null): void => {
     countResult(summary, result)
-    state.done += 1
-    state.total = Math.max(state.total, state.done)
-    state.bytesIn += result.bytesIn
-    state.bytesOut += result.bytesOut
+    state.total = Math.max(state.total, summary.todo)
     if (worker !== null) state.processed += 1
     context.onEvent({ type: 'finished', worker, result })
     emitProgress(false)
@@ -154,7 +151,7 @@ export async function runBatch(input: BatchOptions, context: RunContext): Promis
 
   summary.canceled = signal.aborted
   summary.elapsedMs = performance.now() - startedAt
-  state.total = state.done
+  state.total = summary.todo
   state.scanning = false
   emitProgress(true)
   context.onEvent({ type: 'summary', summary })

@@ -2,25 +2,27 @@ import { copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROGRESS_INTERVAL_MS, progressOf } from '../../src/core/progress'
+import { emptySummary } from '../../src/core/summary'
 import type { BatchEvent, Progress, Summary } from '../../src/shared/batch'
 import { tempFolders, writeImage, type TempFolders } from '../helpers/images'
 import { runRecorded } from '../helpers/run'
 import { expectBalanced } from './fixtures'
 
 describe('progressOf', () => {
-  const state = { done: 30, total: 100, scanning: false, inFlight: 2, bytesIn: 3000, bytesOut: 1000, processed: 20 }
+  const state = { total: 100, scanning: false, inFlight: 2, processed: 20 }
+  const summary = { ...emptySummary(2), todo: 30, bytesIn: 3000, bytesOut: 1000 }
 
   it('rates only files that went through a worker and projects the rest', () => {
-    const progress = progressOf(state, 4000)
+    const progress = progressOf(state, summary, 4000)
     expect(progress.imagesPerSecond).toBeCloseTo(5)
     expect(progress.etaMs).toBeCloseTo((70 / 5) * 1000)
     expect(progress).toMatchObject({ done: 30, total: 100, inFlight: 2, bytesIn: 3000, bytesOut: 1000, elapsedMs: 4000 })
   })
 
   it('gives no ETA while the total is still growing or before there is a rate', () => {
-    expect(progressOf({ ...state, scanning: true }, 4000).etaMs).toBeNull()
-    expect(progressOf({ ...state, processed: 0 }, 4000).etaMs).toBeNull()
-    expect(progressOf(state, 0)).toMatchObject({ imagesPerSecond: 0, etaMs: null })
+    expect(progressOf({ ...state, scanning: true }, summary, 4000).etaMs).toBeNull()
+    expect(progressOf({ ...state, processed: 0 }, summary, 4000).etaMs).toBeNull()
+    expect(progressOf(state, summary, 0)).toMatchObject({ imagesPerSecond: 0, etaMs: null })
   })
 })
 
