@@ -1,4 +1,5 @@
-import type { BatchEvent, BatchOptions } from './batch'
+import type { BatchEvent } from './batch'
+import type { BatchRequest } from './recipe'
 
 /**
  * The IPC contract, written once: channel names and the payload each carries.
@@ -23,8 +24,10 @@ export const START_BUSY = 'busy'
 export interface InvokeContract {
   'app:info': [undefined, AppInfo]
   'dialog:pick-folder': [{ purpose: FolderPurpose; current?: string }, string | null]
-  'batch:start': [BatchOptions, StartResult]
+  'batch:start': [BatchRequest, StartResult]
   'batch:cancel': [undefined, void]
+  /** While canceling: abandon the files on a worker too (kills the pool host; nothing partial is left). */
+  'batch:stop-now': [undefined, void]
   /** Opens the target folder of the last batch; main owns the path. */
   'shell:show-target': [undefined, void]
   /** Reveals one output of the last batch, named by its path relative to the target. */
@@ -62,6 +65,7 @@ export const INVOKE_CHANNELS = [
   'dialog:pick-folder',
   'batch:start',
   'batch:cancel',
+  'batch:stop-now',
   'shell:show-target',
   'shell:show-output'
 ] as const satisfies readonly InvokeChannel[]

@@ -1,36 +1,59 @@
-import type { FailReason, SkipReason, Summary } from './batch'
+/**
+ * Every reason a file or an output is not made, with the words people see for it. The code is
+ * what front ends count and scripts match; the label is what the summary says.
+ */
 
-export const SKIP_LABELS: Record<SkipReason, string> = {
+export const SKIP_LABELS = {
   'not-an-image': 'not an image',
   'unsupported-format': 'unsupported format',
-  corrupt: 'unreadable or corrupt',
+  corrupt: 'damaged or corrupt',
+  unreadable: 'cannot be read',
   'too-large': 'too large',
-  'target-exists': 'target exists'
-}
+  'special-file': 'not a regular file',
+  'outside-source': 'link out of the source',
+  'source-changed': 'changed while read',
+  'target-exists': 'target exists',
+  'already-done': 'already done'
+} as const
 
-export const FAIL_LABELS: Record<FailReason, string> = {
+export const FAIL_LABELS = {
   'no-space': 'disk full',
   'not-writable': 'target not writable',
   'write-error': 'write error',
+  'target-changed': 'target folder changed',
+  'host-crashed': 'image pool crashed',
+  'host-hung': 'image pool stopped answering',
   internal: 'internal error'
-}
+} as const
 
-/** The book's closing line: `copied N scaled M skipped K using P worker threads [canceled]`. */
-export function summaryLine(summary: Summary): string {
-  const parts = [`copied ${summary.copied}`, `scaled ${summary.scaled}`]
-  if (summary.skipped > 0) parts.push(`skipped ${summary.skipped}`)
-  if (summary.failed > 0) parts.push(`failed ${summary.failed}`)
-  const threads = summary.workers === 1 ? 'worker thread' : 'worker threads'
-  return `${parts.join(' ')} using ${summary.workers} ${threads}${summary.canceled ? ' [canceled]' : ''}`
-}
+export type SkipReason = keyof typeof SKIP_LABELS
+export type FailReason = keyof typeof FAIL_LABELS
 
-/** `not an image 2, corrupt 1`: why files were skipped or failed, most frequent first. */
-export function reasonBreakdown(summary: Summary): string[] {
-  const lines: string[] = []
-  const skipped = Object.entries(summary.skippedBy) as [SkipReason, number][]
-  const failed = Object.entries(summary.failedBy) as [FailReason, number][]
-  for (const [reason, count] of skipped.sort((a, b) => b[1] - a[1])) lines.push(`skipped ${count}: ${SKIP_LABELS[reason]}`)
-  for (const [reason, count] of failed.sort((a, b) => b[1] - a[1])) lines.push(`failed ${count}: ${FAIL_LABELS[reason]}`)
-  if (summary.canceledFiles > 0) lines.push(`canceled ${summary.canceledFiles}: not started`)
-  return lines
-}
+export const SKIP_REASONS = Object.keys(SKIP_LABELS) as SkipReason[]
+export const FAIL_REASONS = Object.keys(FAIL_LABELS) as FailReason[]
+
+/**
+ * Reasons that say the batch is doing what was asked (resuming, keeping what is there), not
+ * that something is wrong: they are not listed under "problems".
+ */
+export const EXPECTED_SKIPS: readonly SkipReason[] = ['already-done', 'target-exists']
+
+/**
+ * Why a batch could not start: the request itself is wrong (exit 2 in the CLI, a message on
+ * the form in the app). Every other error is a failure while working (exit 1).
+ */
+export const REQUEST_ERRORS = [
+  'bad-request',
+  'source-missing',
+  'source-not-folder',
+  'source-unreadable',
+  'target-not-folder',
+  'target-not-writable',
+  'pseudo-fs',
+  'same-folder',
+  'source-inside-target',
+  'overwrite-in-source'
+] as const
+export type RequestError = (typeof REQUEST_ERRORS)[number]
+
+export const isRequestError = (code: string): code is RequestError => (REQUEST_ERRORS as readonly string[]).includes(code)

@@ -1,0 +1,167 @@
+import { z } from 'zod'
+
+/**
+ * The one definition of what a batch is asked to make. The CLI's flags, the app's form, the
+ * presets, the IPC payloads and the journal all derive from these schemas and lists; nothing
+ * else spells an option, a limit or an enum.
+ */
+
+export const MODES = ['smooth', 'stride'] as const
+export type Mode = (typeof MODES)[number]
+
+export const EXISTING_POLICIES = ['skip', 'overwrite', 'rename'] as const
+export type ExistingPolicy = (typeof EXISTING_POLICIES)[number]
+
+export const RESIZE_KINDS = ['long', 'short', 'width', 'height', 'box', 'percent'] as const
+export type ResizeKind = (typeof RESIZE_KINDS)[number]
+
+export const LIMITS = {
+  size: { min: 1, max: 65_535 },
+  percent: { min: 0.01, max: 100 },
+  workers: { min: 1, max: 64 },
+  outputs: { min: 1, max: 8 },
+  /** libvips' own default input limit (0x3FFF²): well beyond any camera, well below a bomb. */
+  maxPixels: { min: 1, max: Number.MAX_SAFE_INTEGER, default: 268_402_689 },
+  /** Sources are read whole into memory before decoding (see src/core/read-source.ts). */
+  fileBytes: { max: 1024 ** 3 },
+  /** Longest path accepted from a front end, in UTF-16 units (Linux allows 4,096 bytes). */
+  path: { max: 4096 }
+} as const
+
+export const DEFAULT_SIZE = 400
+
+const pixels = (what: string) =>
+  z
+    .number({ error: `${what} must be a number of pixels` })
+    .int(`${what} must be a whole number of pixels`)
+    .min(LIMITS.size.min, `${what} must be at least ${LIMITS.size.min} pixel`)
+    .max(LIMITS.size.max, `${what} must be at most ${LIMITS.size.max} pixels`)
+
+/** How an output's size follows from its source; an image already within the rule is never enlarged. */
+export const resizeRuleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('long'), size: pixels('the long side') }),
+  z.strictObject({ kind: z.literal('short'), size: pixels('the short side') }),
+  z.strictObject({ kind: z.literal('width'), size: pixels('the width') }),
+  z.strictObject({ kind: z.literal('height'), size: pixels('the height') }),
+  z.strictObject({ kind: z.literal('box'), width: pixels('the box width'), height: pixels('the box height') }),
+  z.strictObject({
+    kind: z.literal('percent'),
+    percent: z
+      .number()
+      .min(LIMITS.percent.min, `a percentage must be at least ${LIMITS.percent.min}`)
+      .max(LIMITS.percent.max, 'a percentage above 100 would enlarge, which ImageScale never does')
+  })
+])
+export type ResizeRule = z.infer<typeof resizeRuleSchema>
+
+/**
+ * A path below the target, as typed by a person: '/'-separated, relative, with no '..' or
+ * empty segments. Its characters are kept exactly; a path is never trimmed or normalised.
+ */
+const relativeFolder = z
+  .string()
+  .max(LIMITS.path.max)
+  .refine((path) => !path.includes('\0'), 'a folder name may not contain NUL')
+  .refine((path) => path === '' || path.split('/').every((part) => part !== '' && part !== '.' && part !== '..'), {
+    message: "a sub-folder must be a relative path below the target, without '.', '..' or empty parts"
+  })
+
+export const NAME_FIELDS = ['name', 'ext', 'dir', 'width', 'height', 'size'] as const
+export type NameField = (typeof NAME_FIELDS)[number]
+
+/** `{dir}/{name}.{ext}`: the source's sub-folder, its name without extension, the output's extension. */
+export const DEFAULT_NAME = '{dir}/{name}.{ext}'
+
+const nameTemplate = z
+  .string()
+  .min(1, 'a name template cannot be empty')
+  .max(LIMITS.path.max)
+  .refine((template) => !template.includes('\0'), 'a name template may not contain NUL')
+  .refine((template) => [...template.matchAll(/\{([^}]*)\}/g)].every((match) => (NAME_FIELDS as readonly string[]).includes(match[1] ?? '')), {
+    message: `a name template may only use ${NAME_FIELDS.map((field) => `{${field}}`).join(', ')}`
+  })
+  .refine((template) => template.includes('{name}'), 'a name template must contain {name}, or every file would get the same name')
+  .refine((template) => !template.startsWith('/') && template.split('/').every((part) => part !== '.' && part !== '..'), {
+    message: "a name template must stay below the target: no leading '/', '.' or '..'"
+  })
+
+export const outputSchema = z.strictObject({
+  resize: resizeRuleSchema,
+  mode: z.enum(MODES),
+  /** The output's own sub-folder of the target ('' for the target itself). */
+  folder: relativeFolder,
+  name: nameTemplate
+})
+export type OutputSpec = z.infer<typeof outputSchema>
+
+export const recipeSchema = z.strictObject({
+  outputs: z
+    .array(outputSchema)
+    .min(LIMITS.outputs.min, 'a recipe needs at least one output')
+    .max(LIMITS.outputs.max, `a recipe has at most ${LIMITS.outputs.max} outputs`)
+})
+export type Recipe = z.infer<typeof recipeSchema>
+
+/** A folder as a front end gives it: any characters but NUL, exactly as typed. */
+const folderPath = (what: string) =>
+  z
+    .string({ error: `choose a ${what} folder` })
+    .min(1, `choose a ${what} folder`)
+    .max(LIMITS.path.max, `the ${what} path is longer than ${LIMITS.path.max} characters`)
+    .refine((path) => !path.includes('\0'), `the ${what} path may not contain NUL`)
+
+/** Everything one batch needs: where from, where to, what to make, and how to run. */
+export const batchRequestSchema = z.strictObject({
+  source: folderPath('source'),
+  target: folderPath('target'),
+  recipe: recipeSchema,
+  workers: z
+    .number()
+    .int('worker threads must be a whole number')
+    .min(LIMITS.workers.min, `at least ${LIMITS.workers.min} worker thread`)
+    .max(LIMITS.workers.max, `at most ${LIMITS.workers.max} worker threads`),
+  /** Walk sub-folders and mirror them (false: the top level only, like the book). */
+  recursive: z.boolean(),
+  existing: z.enum(EXISTING_POLICIES),
+  maxPixels: z.number().int().min(LIMITS.maxPixels.min).max(LIMITS.maxPixels.max),
+  /** Plan every file and report it, writing nothing at all. */
+  dryRun: z.boolean()
+})
+export type BatchRequest = z.infer<typeof batchRequestSchema>
+
+/** The book's job: one output, the longest side at most `size`, same name and format. */
+export function singleOutput(size: number, mode: Mode): OutputSpec {
+  return { resize: { kind: 'long', size }, mode, folder: '', name: DEFAULT_NAME }
+}
+
+/** `long:1920`, `box:1080x1350`, `percent:50`: how rules are written on a command line and shown. */
+export function formatResizeRule(rule: ResizeRule): string {
+  switch (rule.kind) {
+    case 'box':
+      return `box:${rule.width}x${rule.height}`
+    case 'percent':
+      return `percent:${rule.percent}`
+    default:
+      return `${rule.kind}:${rule.size}`
+  }
+}
+
+/** Reads what formatResizeRule writes; a bare number is the book's box (`long`). */
+export function parseResizeRule(text: string): ResizeRule | string {
+  const match = /^(?:(long|short|width|height|box|percent):)?([0-9.x]+)$/.exec(text)
+  if (!match) return `"${text}" is not a resize rule (${RESIZE_KINDS.map((kind) => `${kind}:${kind === 'box' ? 'WxH' : kind === 'percent' ? 'P' : 'N'}`).join(', ')})`
+  const kind = (match[1] ?? 'long') as ResizeKind
+  const value = match[2] ?? ''
+  const whole = (raw: string): number => (/^\d+$/.test(raw) ? Number(raw) : Number.NaN)
+  const candidate =
+    kind === 'box'
+      ? (() => {
+          const [width = '', height = ''] = value.split('x')
+          return { kind, width: whole(width), height: whole(height) }
+        })()
+      : kind === 'percent'
+        ? { kind, percent: /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN }
+        : { kind, size: whole(value) }
+  const parsed = resizeRuleSchema.safeParse(candidate)
+  return parsed.success ? parsed.data : `"${text}": ${parsed.error.issues[0]?.message ?? 'not a resize rule'}`
+}
