@@ -1,9 +1,13 @@
-import type { FailReason } from '../shared/batch'
+import type { FailReason, RequestError } from '../shared/reasons'
 
-/** An error with a stable code a front end can count, and a sentence a person can read. */
+/**
+ * The one error type of the engine: a stable code a front end can count or branch on, and a
+ * sentence a person can read. Request errors (bad folders, bad options) stop a batch before
+ * it starts; per-file problems never throw out of the engine, they become results.
+ */
 export class ScaleError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: RequestError | FailReason | 'host-unstable' | 'canceled',
     message: string
   ) {
     super(message)
@@ -12,9 +16,7 @@ export class ScaleError extends Error {
 }
 
 export const errnoOf = (error: unknown): string | undefined =>
-  typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined
+  typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined
 
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -25,7 +27,12 @@ export const messageOf = (error: unknown): string => (error instanceof Error ? e
 export const decoderMessageOf = (error: unknown): string => messageOf(error).trim().split('\n')[0] ?? ''
 
 /** Maps a write failure to what the user can do about it. */
-export function failReasonOf(error: unknown): { reason: FailReason; message: string } {
+export function failureOf(error: unknown): { reason: FailReason; message: string } {
+  if (error instanceof ScaleError) {
+    // A folder that cannot be made (a file sits in its place) is one the user must fix, like a read-only one.
+    if (error.code === 'target-changed') return { reason: 'target-changed', message: error.message }
+    return { reason: 'not-writable', message: error.message }
+  }
   switch (errnoOf(error)) {
     case 'ENOSPC':
     case 'EDQUOT':

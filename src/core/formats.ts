@@ -4,10 +4,10 @@
  * its own untrusted .v format), and formats we know but cannot scale are named in the reason.
  */
 
-export type SupportedFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'tiff' | 'gif'
+import type { Dimensions, ImageFormat } from '../shared/batch'
 
 export type Sniffed =
-  | { kind: 'supported'; format: SupportedFormat }
+  | { kind: 'supported'; format: ImageFormat }
   | { kind: 'unsupported'; format: string }
   | { kind: 'unknown' }
 
@@ -62,4 +62,13 @@ export function sniffFormat(bytes: Uint8Array, extension: string): Sniffed {
     return { kind: 'unsupported', format: 'SVG' }
   }
   return { kind: 'unknown' }
+}
+
+/**
+ * A GIF's logical screen: the canvas every frame is drawn on. A 1×1 frame on a 65535×65535
+ * screen is a decompression bomb however small its frame, and libvips reports only the frame.
+ */
+export function gifScreen(bytes: Uint8Array): Dimensions | null {
+  if (bytes.length < 10 || ascii(bytes, 0, 4) !== 'GIF8') return null
+  return { width: bytes[6]! | (bytes[7]! << 8), height: bytes[8]! | (bytes[9]! << 8) }
 }

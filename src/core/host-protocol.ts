@@ -1,30 +1,99 @@
-import type { BatchEvent, BatchOptions } from '../shared/batch'
+import type { Dimensions, ImageFormat, OutputResult, PlanAction, Renamed, SourceInfo, SourceStamp } from '../shared/batch'
+import type { Mode } from '../shared/recipe'
+import type { SkipReason } from '../shared/reasons'
+import type { Replace } from './safe-write'
 
 /**
- * Messages between a front end and the process hosting the pool. The host is a separate
- * process because libuv's thread pool size can only be set before a process starts.
+ * Messages between a batch (in the CLI, or the app's main process) and the process hosting the
+ * worker pool. The host only executes: it reads and probes files, and makes outputs as told.
+ * Everything a batch must not lose — the scan, the plan, the counts, the journal — stays on
+ * the batch's side, so a host that dies can be replaced and the batch goes on.
  */
-export type ToHost = { type: 'start'; options: BatchOptions; workerPath: string } | { type: 'cancel' }
 
-export type FromHost = BatchEvent | { type: 'error'; code: string; message: string }
+export interface ProbeTask {
+  id: number
+  /** Absolute path of the source. */
+  path: string
+  maxPixels: number
+  /** Keep the bytes read for the make that follows (not in a dry run). */
+  keep: boolean
+}
+
+export type ProbeReply = (
+  | { ok: true; info: SourceInfo; stamp: SourceStamp }
+  | { ok: false; reason: SkipReason; message: string; info?: SourceInfo; bytesRead: number }
+) & { readMs: number }
+
+/** One output to make, exactly as planned. */
+export interface MakeOutput {
+  output: number
+  /** Absolute path of the output. */
+  path: string
+  /** The same path below the target, as reported. */
+  relative: string
+  renamed?: Renamed
+  action: PlanAction
+  size: Dimensions
+  format: ImageFormat
+  mode: Mode
+  /** `dev:ino` of the folder prepared for it: nothing is published anywhere else. */
+  folderId: string
+  replace: Replace
+}
+
+export interface MakeTask {
+  id: number
+  file: string
+  path: string
+  /** The source as probed: bytes read again (after a host restart) must be the same file. */
+  stamp: SourceStamp
+  info: SourceInfo
+  maxPixels: number
+  outputs: MakeOutput[]
+}
+
+export interface MakeReply {
+  outputs: OutputResult[]
+  /** The published file of each output in `outputs` (null when none was published), for the journal. */
+  made: (SourceStamp | null)[]
+  times: { scale: number; write: number }
+  /** Bytes read by this make itself (only when the host no longer held the probed bytes). */
+  bytesRead: number
+}
+
+/** What a worker thread is given: the task and the source's bytes, moved to it, not copied. */
+export interface WorkerInput {
+  task: MakeTask
+  data: Uint8Array
+}
+
+export type ToHost = { type: 'probe'; task: ProbeTask } | { type: 'make'; task: MakeTask } | { type: 'drop'; id: number } | { type: 'stop' }
+
+export type FromHost =
+  | { type: 'probed'; id: number; reply: ProbeReply }
+  | { type: 'made'; id: number; reply: MakeReply }
+  /** Sent every second: proof of life, and the most images libvips had in flight so far. */
+  | { type: 'heartbeat'; peakParallel: number }
+  | { type: 'task-error'; id: number; message: string }
 
 /** What either kind of child process (Node's fork, Electron's utilityProcess) must offer. */
 export interface HostProcess {
+  readonly pid: number | undefined
   send(message: ToHost): void
   onMessage(listener: (message: FromHost) => void): void
-  onExit(listener: (code: number | null) => void): void
-  /**
-   * The batch is over: the host only has to exit now, which it does by itself. The front
-   * end need not wait for that (a CLI would otherwise linger ~75 ms after its summary).
-   */
-  release(): void
+  /** The process ended; `signal` is set when it was killed by one (SIGBUS, SIGKILL…). */
+  onExit(listener: (code: number | null, signal: string | null) => void): void
 }
 
-export type SpawnHost = (env: Record<string, string>) => HostProcess
+/** Starts a host with `args` (the worker's path and the worker count) and `env` added to its environment. */
+export type SpawnHost = (args: string[], env: Record<string, string>) => HostProcess
+
+export const HEARTBEAT_MS = 1000
 
 /**
- * Enough native threads for every worker's image plus file I/O beside them; libuv's
- * default of 4 would silently cap a pool of 8 at 4 images at a time.
+ * Enough native threads for every worker's image plus file I/O beside them; libuv's default of
+ * 4 would silently cap a pool of 8 at 4 images at a time. The size must be in the environment
+ * before the host starts: it cannot be raised from inside a running process.
  */
 export function hostEnvironment(workers: number): Record<string, string> {
   return {

@@ -1,11 +1,16 @@
-import type { FromHost, ToHost } from './host-protocol'
-import { ScaleError, messageOf } from './errors'
-import { runBatch } from './runner'
+import { performance } from 'node:perf_hooks'
+import Piscina from 'piscina'
+import sharp from 'sharp'
+import { messageOf } from './errors'
+import { HEARTBEAT_MS, type FromHost, type MakeReply, type MakeTask, type ToHost, type WorkerInput } from './host-protocol'
+import { probeSource } from './probe'
+import { readSource } from './read-source'
 
 /**
- * Entry of the process that hosts the worker pool: started by Node's fork (CLI, tests) or
- * Electron's utilityProcess (desktop app) with UV_THREADPOOL_SIZE already in its environment.
- * It runs one batch, reports every event, and exits.
+ * Entry of the process that hosts the worker pool, started by Node's fork (CLI, tests) or
+ * Electron's utilityProcess (desktop app) with UV_THREADPOOL_SIZE already in its environment,
+ * and `WORKER_PATH WORKERS` as its arguments. It probes files in its main thread, makes
+ * outputs in N worker threads, and answers each request; it keeps no batch state worth losing.
  */
 
 interface ElectronParentPort {
@@ -15,40 +20,130 @@ interface ElectronParentPort {
 
 const electronPort = (process as NodeJS.Process & { parentPort?: ElectronParentPort }).parentPort
 
-const send = (message: FromHost): void => {
-  if (electronPort) electronPort.postMessage(message)
-  // A callback turns a send after the front end is gone (EPIPE, closed channel) into a no-op
-  // instead of an uncaught error that would kill the host mid-write.
-  else process.send?.(message, undefined, undefined, () => undefined)
-}
-
-const onMessage = (listener: (message: ToHost) => void): void => {
-  if (electronPort) electronPort.on('message', (event) => listener(event.data))
-  else process.on('message', (message) => listener(message as ToHost))
-}
-
-const controller = new AbortController()
-
-// Ctrl-C reaches the whole process group; the front end decides, and tells us through 'cancel'.
-process.on('SIGINT', () => undefined)
-// A front end that vanished cannot read results: stop feeding and let running files finish.
-process.on('disconnect', () => controller.abort())
-
-onMessage((message) => {
-  if (message.type === 'cancel') {
-    controller.abort()
+function send(message: FromHost, then?: () => void): void {
+  if (electronPort) {
+    electronPort.postMessage(message)
+    if (then) setImmediate(then)
     return
   }
-  runBatch(message.options, { workerPath: message.workerPath, signal: controller.signal, onEvent: send })
+  // A callback turns a send after the front end is gone (EPIPE, closed channel) into a no-op
+  // instead of an uncaught error that would kill the host mid-write; it also says when the
+  // message has left, which is when the host may exit.
+  if (process.connected) process.send?.(message, undefined, undefined, () => then?.())
+  else then?.()
+}
+
+const [workerPath = '', workersArg = '1'] = process.argv.slice(2)
+const workers = Number(workersArg)
+
+/** Flag shared with every worker thread: once set, nothing more is published. */
+const abandon = new SharedArrayBuffer(4)
+const pool = new Piscina<WorkerInput, MakeReply>({
+  filename: workerPath,
+  minThreads: workers,
+  maxThreads: workers,
+  idleTimeout: Number.POSITIVE_INFINITY,
+  workerData: { abandon }
+})
+
+/** Bytes read by a probe, held until the make that follows (or a drop) takes them. */
+const held = new Map<number, Buffer>()
+let busy = 0
+let stopping = false
+
+// sharp's counter is process-wide, so this sees every worker thread at once: the proof that N
+// workers really run N images (probes' header reads are only queued, never counted here).
+let peakParallel = 0
+setInterval(() => {
+  const now = sharp.counters().process
+  // A new peak is told at once (at most N times a host), so a host killed a moment later
+  // has still reported what really ran.
+  if (now > peakParallel) send({ type: 'heartbeat', peakParallel: now })
+  peakParallel = Math.max(peakParallel, now)
+}, 5).unref()
+const heartbeat = setInterval(() => send({ type: 'heartbeat', peakParallel }), HEARTBEAT_MS)
+
+async function bytesFor(task: MakeTask): Promise<{ data: Buffer; bytesRead: number } | MakeReply> {
+  const kept = held.get(task.id)
+  held.delete(task.id)
+  if (kept) return { data: kept, bytesRead: 0 }
+  // This host was started after the probe (the last one died): read again, and insist on the same file.
+  const read = await readSource(task.path)
+  if (read.ok && read.stamp.size === task.stamp.size && read.stamp.mtimeNs === task.stamp.mtimeNs) return { data: read.data, bytesRead: read.data.length }
+  const message = read.ok ? 'the file changed after it was planned; it will be planned again on the next run' : read.message
+  return {
+    outputs: task.outputs.map((output) => ({ output: output.output, path: output.relative, outcome: 'skipped', reason: 'source-changed', message })),
+    made: task.outputs.map(() => null),
+    times: { scale: 0, write: 0 },
+    bytesRead: read.ok ? read.data.length : read.bytesRead
+  }
+}
+
+async function handle(message: ToHost): Promise<void> {
+  switch (message.type) {
+    case 'probe': {
+      const { task } = message
+      const started = performance.now()
+      const probed = await probeSource(task.path, task.maxPixels)
+      const readMs = performance.now() - started
+      if (probed.ok) {
+        if (task.keep) held.set(task.id, probed.data)
+        send({ type: 'probed', id: task.id, reply: { ok: true, info: probed.info, stamp: probed.stamp, readMs } })
+      } else {
+        const { ok, reason, message: why, info, bytesRead } = probed
+        send({ type: 'probed', id: task.id, reply: { ok, reason, message: why, bytesRead, readMs, ...(info ? { info } : {}) } })
+      }
+      return
+    }
+    case 'make': {
+      const { task } = message
+      const bytes = await bytesFor(task)
+      if ('outputs' in bytes) {
+        send({ type: 'made', id: task.id, reply: bytes })
+        return
+      }
+      // The bytes move to the worker thread: no copy of a 24 MP photo per file.
+      const reply = await pool.run({ task, data: bytes.data }, { transferList: [bytes.data.buffer as ArrayBuffer] })
+      send({ type: 'made', id: task.id, reply: { ...reply, bytesRead: bytes.bytesRead } })
+      return
+    }
+    case 'drop':
+      held.delete(message.id)
+      return
+    case 'stop':
+      stopping = true
+      return
+  }
+}
+
+async function exitWhenIdle(): Promise<void> {
+  if (!stopping || busy > 0) return
+  clearInterval(heartbeat)
+  await pool.destroy()
+  // Exit only once the last message has left, never on a timer that could cut it off.
+  send({ type: 'heartbeat', peakParallel }, () => process.exit(0))
+}
+
+function onMessage(message: ToHost): void {
+  busy += 1
+  handle(message)
     .catch((error: unknown) => {
-      send(
-        error instanceof ScaleError
-          ? { type: 'error', code: error.code, message: error.message }
-          : { type: 'error', code: 'internal', message: messageOf(error) }
-      )
+      if (message.type === 'probe' || message.type === 'make') send({ type: 'task-error', id: message.task.id, message: messageOf(error) })
     })
     .finally(() => {
-      // Let the last messages drain before the channel closes.
-      setTimeout(() => process.exit(0), 50)
+      busy -= 1
+      void exitWhenIdle()
     })
+}
+
+if (electronPort) electronPort.on('message', (event) => onMessage(event.data))
+else process.on('message', (message) => onMessage(message as ToHost))
+
+// A front end that vanished cannot read results, and must find nothing new on disk after it is
+// gone: abandon what is running (workers publish nothing more) and leave once it settles.
+process.on('disconnect', () => {
+  Atomics.store(new Int32Array(abandon), 0, 1)
+  held.clear()
+  stopping = true
+  void exitWhenIdle()
 })

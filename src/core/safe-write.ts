@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto'
-import { constants } from 'node:fs'
-import { copyFile, link, lstat, open, rename, unlink } from 'node:fs/promises'
+import { link, lstat, open, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { errnoOf } from './errors'
+import type { SourceStamp } from '../shared/batch'
+import { ScaleError, errnoOf } from './errors'
+import { fsPath, nameFromBytes } from './paths'
+import { identityOf } from './scan'
 
 /**
  * Outputs are never written where they end up. They go to a fresh hidden file beside the
- * target, created exclusively so no link planted there can be followed into a source, and
- * are moved into place only once complete, so no cancel, crash or full disk leaves half an image.
+ * target, created exclusively so no link planted there can be followed into a source, and are
+ * moved into place only once complete, so no cancel, crash or full disk leaves half an image.
+ * Just before the move, the folder is checked to be the very folder that was prepared for it:
+ * a folder swapped for a link into the source during the run cannot receive anything.
  */
 
 export const TEMP_MARK = '.imagescale-'
@@ -26,94 +30,119 @@ export function tempPathFor(targetPath: string): string {
   return join(dirname(targetPath), `.${stem}${TEMP_MARK}${id}${TEMP_SUFFIX}`)
 }
 
+const TEMP_NAME = /\.imagescale-(\d+)-[0-9a-f]{12}\.tmp$/
+
 /** The pid of the process that wrote a temp file, or null when the name is not ours. */
 export function tempOwner(fileName: string): number | null {
-  const match = /\.imagescale-(\d+)-[0-9a-f]{12}\.tmp$/.exec(fileName)
+  const match = TEMP_NAME.exec(fileName)
   return match ? Number(match[1]) : null
 }
 
-export class TargetExistsError extends Error {
-  constructor(readonly targetPath: string) {
-    super('the output already exists')
+/** Removes the temp files in a folder whose writer `isGone` (crashed, killed, or not running). */
+export async function sweepTemps(folder: string, isGone: (pid: number) => boolean): Promise<void> {
+  const names = await readdir(fsPath(folder), { encoding: 'buffer' }).catch(() => [])
+  for (const raw of names) {
+    const name = nameFromBytes(raw)
+    const owner = tempOwner(name)
+    if (owner !== null && isGone(owner)) await unlink(fsPath(join(folder, name))).catch(() => undefined)
   }
 }
+
+/** What may be at the output path when it is published. */
+export type Replace =
+  /** Nothing: an output that appeared meanwhile is kept, and this one is not written. */
+  | { kind: 'never' }
+  /** Our own stale output, recognised by its size and time; anything else there is kept. */
+  | { kind: 'stale'; stamp: SourceStamp }
+  /** Whatever is there (the overwrite policy, never inside the source tree). */
+  | { kind: 'any' }
+
+export interface Publish {
+  path: string
+  data: Uint8Array
+  /** `dev:ino` of the folder prepared for this output. */
+  folderId: string
+  replace: Replace
+  /** True once the batch is abandoned: nothing more may appear under a final name. */
+  abandoned: () => boolean
+}
+
+export type Published = 'written' | 'exists' | 'abandoned'
 
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP', 'EXDEV'])
 
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path)
-    return true
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return false
-    throw error
-  }
-}
+export const stampOf = (stats: { size: bigint | number; mtimeNs: bigint }): SourceStamp => ({
+  size: Number(stats.size),
+  mtimeNs: stats.mtimeNs.toString()
+})
 
-async function removeQuietly(path: string): Promise<void> {
-  await unlink(path).catch(() => undefined)
-}
-
-/**
- * Publishes a complete temp file under its final name. `keepExisting` uses link(), which
- * fails rather than replaces, so an output that appeared meanwhile is never clobbered.
- * rename() replaces the name itself: a symlink or hard link sitting there is not followed.
- */
-async function publish(tempPath: string, targetPath: string, keepExisting: boolean): Promise<void> {
-  if (!keepExisting) {
-    await rename(tempPath, targetPath)
-    return
-  }
+/** link() refuses to replace anything, so an output that appeared meanwhile is never clobbered. */
+async function linkIntoPlace(tempPath: string, path: string): Promise<Published> {
   try {
-    await link(tempPath, targetPath)
-    await removeQuietly(tempPath)
+    await link(fsPath(tempPath), fsPath(path))
+    await unlink(fsPath(tempPath)).catch(() => undefined)
+    return 'written'
   } catch (error) {
     const code = errnoOf(error)
-    if (code === 'EEXIST') throw new TargetExistsError(targetPath)
+    if (code === 'EEXIST') return 'exists'
     if (!NO_HARD_LINKS.has(code ?? '')) throw error
-    // Filesystems without hard links (FAT, some shares): check, then rename.
-    if (await exists(targetPath)) throw new TargetExistsError(targetPath)
-    await rename(tempPath, targetPath)
+    // File systems without hard links (FAT, exFAT, some shares): check, then rename.
+    if (await lstat(fsPath(path)).catch(() => null)) return 'exists'
+    await rename(fsPath(tempPath), fsPath(path))
+    return 'written'
   }
 }
 
-async function commit(
-  targetPath: string,
-  keepExisting: boolean,
-  fill: (tempPath: string) => Promise<void>
-): Promise<void> {
-  const tempPath = tempPathFor(targetPath)
-  try {
-    await fill(tempPath)
-    await publish(tempPath, targetPath, keepExisting)
-  } catch (error) {
-    await removeQuietly(tempPath)
-    throw error
+async function moveIntoPlace(tempPath: string, { path, replace }: Publish): Promise<Published> {
+  switch (replace.kind) {
+    case 'never':
+      return linkIntoPlace(tempPath, path)
+    case 'stale': {
+      const there = await lstat(fsPath(path), { bigint: true }).catch(() => null)
+      if (!there) return linkIntoPlace(tempPath, path)
+      const stamp = stampOf(there)
+      if (!there.isFile() || stamp.size !== replace.stamp.size || stamp.mtimeNs !== replace.stamp.mtimeNs) return 'exists'
+      await rename(fsPath(tempPath), fsPath(path))
+      return 'written'
+    }
+    case 'any':
+      // rename() replaces the name itself: a symlink or hard link sitting there is not followed.
+      await rename(fsPath(tempPath), fsPath(path))
+      return 'written'
+  }
+}
+
+/** The folder must still be the one prepared: checked before the temp file is made, and before the move. */
+async function checkFolder(folder: string, folderId: string): Promise<void> {
+  const parent = await stat(fsPath(folder))
+  if (identityOf(parent) !== folderId) {
+    throw new ScaleError('target-changed', `the folder ${folder} was replaced while the batch ran (it may now lead into the source); nothing was written there`)
   }
 }
 
 /** Writes through Node's fs, not libvips, so a full disk is a clean ENOSPC, not a vague error. */
-export function writeOutput(targetPath: string, data: Uint8Array, keepExisting: boolean): Promise<void> {
-  return commit(targetPath, keepExisting, async (tempPath) => {
-    const handle = await open(tempPath, 'wx')
+export async function writeOutput(publish: Publish): Promise<Published> {
+  const folder = dirname(publish.path)
+  await checkFolder(folder, publish.folderId)
+  const tempPath = tempPathFor(publish.path)
+  try {
+    const handle = await open(fsPath(tempPath), 'wx')
     try {
-      await handle.writeFile(data)
+      await handle.writeFile(publish.data)
       await handle.datasync()
     } finally {
       await handle.close()
     }
-  })
-}
-
-/** A byte-for-byte copy (COPYFILE_EXCL: the temp name must not exist yet). */
-export function copyOutput(sourcePath: string, targetPath: string, keepExisting: boolean): Promise<void> {
-  return commit(targetPath, keepExisting, async (tempPath) => {
-    await copyFile(sourcePath, tempPath, constants.COPYFILE_EXCL)
-    const handle = await open(tempPath, 'r+')
-    try {
-      await handle.datasync()
-    } finally {
-      await handle.close()
+    if (publish.abandoned()) {
+      await unlink(fsPath(tempPath))
+      return 'abandoned'
     }
-  })
+    await checkFolder(folder, publish.folderId)
+    const published = await moveIntoPlace(tempPath, publish)
+    if (published !== 'written') await unlink(fsPath(tempPath)).catch(() => undefined)
+    return published
+  } catch (error) {
+    await unlink(fsPath(tempPath)).catch(() => undefined)
+    throw error
+  }
 }

@@ -1,82 +1,131 @@
-import { readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { Dirent, Stats } from 'node:fs'
+import { readdir, realpath, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { messageOf } from './errors'
+import { fsPath, isWithin, joinRelative, nameFromBytes } from './paths'
 
 /**
  * Walks the source lazily: entries are yielded folder by folder as they are read, so a tree
- * of 100,000 photos never becomes one 100,000-item list. Symlinked folders are followed once
- * (a loop ends where it meets a folder already seen); the target folder is never entered.
+ * of 100,000 photos never becomes one 100,000-item list. Names are read as bytes (see
+ * paths.ts). Only regular files are ever handed on to be opened: a FIFO would block the
+ * reader forever, and a device is not a photo. Links are followed only while they stay inside
+ * the source folder (a link to /etc is reported, not read), and never into the target.
  */
 
-export interface ScanEntry {
-  /** Absolute path of the file. */
-  path: string
-  /** Path below the source, '/'-separated, as shown to people and mirrored in the target. */
-  relative: string
-  /** Set when a folder could not be listed: it is reported, and the walk goes on. */
-  unreadable?: string
-}
+export type ScanEntry =
+  | { kind: 'file'; path: string; relative: string }
+  | { kind: 'skip'; relative: string; reason: 'special-file' | 'outside-source' | 'unreadable'; message: string }
 
 export interface ScanOptions {
   recursive: boolean
-  /** `dev:ino` identities of folders that must not be walked (the target, when inside the source). */
-  excludeFolders?: ReadonlySet<string>
+  /** Real path of the source: a link must resolve inside it to be followed. */
+  realSource: string
+  /** Real path of the target: never read as a source, even through a link. */
+  realTarget: string
+  /** Called for each sub-folder a flat scan does not enter. */
+  onFolderNotEntered?: () => void
 }
 
-/** System clutter that is never a photo; hidden files include .DS_Store and our own temp files. */
+/** System clutter that is never a photo; hidden files include .DS_Store and our own temp files and journal. */
 const IGNORED = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db'])
 
 export const isIgnoredName = (name: string): boolean => name.startsWith('.') || IGNORED.has(name.toLowerCase())
 
-export const folderIdentity = (stats: Stats): string => `${stats.dev}:${stats.ino}`
+export const identityOf = (stats: Pick<Stats, 'dev' | 'ino'>): string => `${stats.dev}:${stats.ino}`
+
+/** File-manager order: IMG_2 before IMG_10, case ignored, ties broken by code unit. */
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' })
+const byName = (a: Named, b: Named): number => collator.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+
+interface Named {
+  name: string
+  dirent: Dirent<Buffer>
+}
+
+function specialKind(entry: Pick<Stats, 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'>): string | null {
+  if (entry.isFIFO()) return 'a named pipe (FIFO)'
+  if (entry.isSocket()) return 'a socket'
+  if (entry.isCharacterDevice()) return 'a character device'
+  if (entry.isBlockDevice()) return 'a block device'
+  return null
+}
 
 export async function* scan(root: string, options: ScanOptions): AsyncGenerator<ScanEntry> {
-  const seen = new Set<string>([folderIdentity(await stat(root))])
+  const seen = new Set<string>([identityOf(await stat(fsPath(root)))])
   yield* walk(root, '', options, seen)
 }
 
-/** File-manager order: IMG_2 before IMG_10, case ignored, ties broken by code point. */
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' })
-const byName = (a: Dirent, b: Dirent): number => collator.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+type Resolved = { kind: 'file' } | { kind: 'folder' } | Extract<ScanEntry, { kind: 'skip' }>
 
-async function* walk(
-  folder: string,
-  prefix: string,
-  options: ScanOptions,
-  seen: Set<string>
-): AsyncGenerator<ScanEntry> {
+/** Where a symbolic link leads, and whether this scan may go there. */
+async function followLink(path: string, relative: string, options: ScanOptions): Promise<Resolved> {
+  let real: string
+  let target: Stats
+  try {
+    real = nameFromBytes(await realpath(fsPath(path), { encoding: 'buffer' }))
+    target = await stat(fsPath(real))
+  } catch (error) {
+    return { kind: 'skip', relative, reason: 'unreadable', message: `a broken link (${messageOf(error)})` }
+  }
+  if (!isWithin(real, options.realSource) || isWithin(real, options.realTarget)) {
+    const where = isWithin(real, options.realTarget) ? 'into the target folder' : 'outside the source folder'
+    return { kind: 'skip', relative, reason: 'outside-source', message: `a link that leads ${where}; not followed` }
+  }
+  if (target.isDirectory()) return { kind: 'folder' }
+  if (target.isFile()) return { kind: 'file' }
+  return { kind: 'skip', relative, reason: 'special-file', message: `a link to ${specialKind(target) ?? 'something that is not a file'}` }
+}
+
+async function* walk(folder: string, prefix: string, options: ScanOptions, seen: Set<string>): AsyncGenerator<ScanEntry> {
   // One folder's names at a time, sorted so people see files in the order their file manager
   // shows them: memory is bounded by the largest folder, never by the whole tree.
-  let dirents: Dirent[]
+  let dirents: Dirent<Buffer>[]
   try {
-    dirents = await readdir(folder, { withFileTypes: true })
+    dirents = await readdir(fsPath(folder), { withFileTypes: true, encoding: 'buffer' })
   } catch (error) {
-    yield { path: folder, relative: prefix || '.', unreadable: error instanceof Error ? error.message : String(error) }
+    yield { kind: 'skip', relative: prefix || '.', reason: 'unreadable', message: `cannot read the folder: ${messageOf(error)}` }
     return
   }
-  const folders: Dirent[] = []
-  for (const dirent of dirents.sort(byName)) {
-    if (isIgnoredName(dirent.name)) continue
-    const path = join(folder, dirent.name)
-    let isFolder = dirent.isDirectory()
+  const named = dirents.map((dirent) => ({ name: nameFromBytes(dirent.name), dirent })).sort(byName)
+  const folders: Named[] = []
+  for (const entry of named) {
+    if (isIgnoredName(entry.name)) continue
+    const { dirent, name } = entry
+    const path = join(folder, name)
+    const relative = joinRelative(prefix, name)
+    if (dirent.isDirectory()) {
+      folders.push(entry)
+      continue
+    }
+    if (dirent.isFile()) {
+      yield { kind: 'file', path, relative }
+      continue
+    }
     if (dirent.isSymbolicLink()) {
-      // A dangling link is still the user's file: it is reported as unreadable, not hidden.
-      const target = await stat(path).catch(() => null)
-      isFolder = target?.isDirectory() ?? false
+      const resolved = await followLink(path, relative, options)
+      if (resolved.kind === 'folder') folders.push(entry)
+      else if (resolved.kind === 'file') yield { kind: 'file', path, relative }
+      else yield resolved
+      continue
     }
-    if (isFolder) folders.push(dirent)
-    else if (dirent.isFile() || dirent.isSymbolicLink()) yield { path, relative: prefix + dirent.name }
+    yield { kind: 'skip', relative, reason: 'special-file', message: `${specialKind(dirent) ?? 'not a regular file'}, not a photo` }
   }
-  if (!options.recursive) return
+  if (!options.recursive) {
+    for (let i = 0; i < folders.length; i += 1) options.onFolderNotEntered?.()
+    return
+  }
   // A folder's own files come first, then its sub-folders, so each folder's rows stay together.
-  for (const dirent of folders) {
-    const path = join(folder, dirent.name)
-    const stats = await stat(path).catch(() => null)
+  for (const { name } of folders) {
+    const path = join(folder, name)
+    const stats = await stat(fsPath(path)).catch(() => null)
     if (stats) {
-      const id = folderIdentity(stats)
-      if (seen.has(id) || options.excludeFolders?.has(id)) continue
+      // A loop of links ends where it meets a folder already walked; the target is never walked.
+      const id = identityOf(stats)
+      if (seen.has(id)) continue
       seen.add(id)
+      const real = await realpath(fsPath(path), { encoding: 'buffer' }).then(nameFromBytes, () => path)
+      if (isWithin(real, options.realTarget)) continue
     }
-    yield* walk(path, `${prefix}${dirent.name}/`, options, seen)
+    yield* walk(path, joinRelative(prefix, name), options, seen)
   }
 }

@@ -1,67 +1,59 @@
-import { mkdir, readdir, realpath, unlink } from 'node:fs/promises'
-import { dirname, isAbsolute, relative } from 'node:path'
-import { ScaleError } from './errors'
-import { realpathOfMaybeMissing } from './folders'
-import { tempOwner } from './safe-write'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { makeFolder } from './folders'
+import { sweepTemps } from './safe-write'
+import { identityOf } from './scan'
 
-const isRunning = (pid: number): boolean => {
+/**
+ * Whether a temp file's writer may still be writing. A killed host whose parent left at once
+ * stays a zombie until something reaps it (in a container, perhaps never): it answers
+ * kill(pid, 0) but writes nothing, so on Linux its state is read too.
+ */
+function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
-}
-
-const isWithin = (path: string, folder: string): boolean => {
-  const rel = relative(folder, path)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+  try {
+    // `pid (comm) S …`: the state follows the last ')', as comm may itself hold one.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))
+  } catch {
+    return process.platform !== 'linux'
+  }
 }
 
 /**
- * Creates each output folder once, on the main side so workers never race on mkdir, and
- * sweeps temp files left there by a run that crashed (its process is gone), so a crash
- * leaves no stray file for longer than the next run into the same folder.
+ * Creates each output folder once, on the batch's side so workers never race on mkdir, and
+ * records its identity: a worker publishes only into the very folder prepared here. It also
+ * sweeps temp files left there by a run that crashed (its process is gone), so a crash leaves
+ * no stray file for longer than the next run into the same folder.
  */
 export class TargetFolders {
-  private readonly ready = new Map<string, Promise<void>>()
-  private realRoots: Promise<[string, string]> | undefined
+  private readonly ready = new Map<string, Promise<string>>()
 
-  /** The checked source and target folders, as the output paths are built from them. */
-  constructor(
-    private readonly source: string,
-    private readonly target: string
-  ) {}
+  /** `target` is the real path of the target folder. */
+  constructor(private readonly target: string) {}
 
-  prepare(targetPath: string): Promise<void> {
-    const folder = dirname(targetPath)
-    let pending = this.ready.get(folder)
+  /** The `dev:ino` of a folder below the target ('' for the target itself), created if needed. */
+  identity(relativeFolder: string): Promise<string> {
+    let pending = this.ready.get(relativeFolder)
     if (!pending) {
-      pending = this.refuseLinkIntoSource(folder)
-        .then(() => mkdir(folder, { recursive: true }))
-        .then(() => sweepStaleTemps(folder))
-      this.ready.set(folder, pending)
+      const path = relativeFolder === '' ? this.target : join(this.target, relativeFolder)
+      pending = makeFolder(path, this.target).then(async (stats) => {
+        await sweepTemps(path, (pid) => !isRunning(pid))
+        return identityOf(stats)
+      })
+      // A failure is not remembered: the next file into that folder tries again.
+      pending.catch(() => this.ready.delete(relativeFolder))
+      this.ready.set(relativeFolder, pending)
     }
     return pending
   }
 
-  /**
-   * A folder in the target that is a link into the source would make a rename put an
-   * output where an original is: such a folder is never created, written or swept.
-   */
-  private async refuseLinkIntoSource(folder: string): Promise<void> {
-    this.realRoots ??= Promise.all([realpath(this.source), realpath(this.target)])
-    const [realSource, realTarget] = await this.realRoots
-    const real = await realpathOfMaybeMissing(folder)
-    if (!isWithin(real, realTarget) && isWithin(real, realSource)) {
-      throw new ScaleError('output-in-source', `${folder} leads into the source folder; writing there could replace originals`)
-    }
-  }
-}
-
-async function sweepStaleTemps(folder: string): Promise<void> {
-  for (const name of await readdir(folder)) {
-    const owner = tempOwner(name)
-    if (owner !== null && !isRunning(owner)) await unlink(`${folder}/${name}`).catch(() => undefined)
+  /** Every folder prepared so far, as absolute paths: where a killed pool host may have left temps. */
+  folders(): string[] {
+    return [...this.ready.keys()].map((relative) => (relative === '' ? this.target : join(this.target, relative)))
   }
 }

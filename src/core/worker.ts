@@ -1,9 +1,14 @@
+import { workerData } from 'node:worker_threads'
 import sharp from 'sharp'
-import { scaleOne } from './scale-one'
+import type { WorkerInput } from './host-protocol'
+import { makeOutputs } from './make'
 
-// One image per thread: libvips' own thread fan-out and cache would only fight the pool
-// for the same cores and memory. Both settings are process-wide; every worker sets the same.
+// One image per thread: libvips' own thread fan-out and cache would only fight the pool for
+// the same cores and memory. Both settings are process-wide; every worker sets the same.
 sharp.concurrency(1)
 sharp.cache(false)
 
-export default scaleOne
+/** Set by the pool host when its batch is abandoned: nothing more may be published. */
+const abandon = new Int32Array((workerData as { abandon: SharedArrayBuffer }).abandon)
+
+export default (input: WorkerInput) => makeOutputs(input, () => Atomics.load(abandon, 0) === 1)

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto'
+import { lstat, open, readdir, unlink } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { Dimensions, ImageFormat } from '../shared/batch'
+import { formatResizeRule, type NameField, type OutputSpec } from '../shared/recipe'
+import { fsPath, joinRelative, nameFromBytes } from './paths'
+
+/**
+ * What each output is called, decided in the plan, before anything is written: the name
+ * template filled in, then made unique within the batch on the target's own terms (FAT, exFAT,
+ * macOS and Windows ignore case; macOS also Unicode composition), deterministically in scan
+ * order, so `a.jpg` and `a.JPG` become `a.jpg` and `a (1).JPG`, never one file.
+ */
+
+/** The usual extension of each format, for outputs whose source had none of its own. */
+const EXTENSIONS: Record<ImageFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif', tiff: 'tif', gif: 'gif' }
+
+/** `trip/IMG_2041.JPG` → dir `trip`, name `IMG_2041`, extension `JPG` (kept as written). */
+export function splitSource(file: string): { dir: string; name: string; ext: string } {
+  const slash = file.lastIndexOf('/')
+  const dir = slash < 0 ? '' : file.slice(0, slash)
+  const base = file.slice(slash + 1)
+  const dot = base.lastIndexOf('.')
+  return dot > 0 ? { dir, name: base.slice(0, dot), ext: base.slice(dot + 1) } : { dir, name: base, ext: '' }
+}
+
+/** The output's path below the target, before collisions are resolved. */
+export function naturalPath(spec: OutputSpec, file: string, format: ImageFormat, size: Dimensions): string {
+  const { dir, name, ext } = splitSource(file)
+  const fields: Record<NameField, string> = {
+    dir,
+    name,
+    // The same format keeps the source's own extension, as written (`.JPG`, `.jpeg`).
+    ext: ext || EXTENSIONS[format],
+    width: String(size.width),
+    height: String(size.height),
+    size: formatResizeRule(spec.resize).replace(/^[a-z]+:/, '')
+  }
+  const filled = spec.name.replace(/\{([a-z]+)\}/g, (_, field: NameField) => fields[field])
+  // `{dir}/…` at the top level leaves an empty part: parts are joined without empty ones.
+  return joinRelative(spec.folder, ...filled.split('/'))
+}
+
+/** `name (1).ext`: the n-th alternative to a taken name, in the same folder. */
+export function numbered(path: string, n: number): string {
+  const slash = path.lastIndexOf('/')
+  const base = path.slice(slash + 1)
+  const dot = base.lastIndexOf('.')
+  const stem = dot > 0 ? base.slice(0, dot) : base
+  const ext = dot > 0 ? base.slice(dot) : ''
+  return `${path.slice(0, slash + 1)}${stem} (${n})${ext}`
+}
+
+/** How the target's file system compares names. */
+export interface NameRules {
+  ignoresCase: boolean
+  /** Treats composed and decomposed Unicode (é, e + ◌́) as one name. */
+  ignoresComposition: boolean
+}
+
+/** The key under which two names are one file on the target. */
+export function nameKey(rules: NameRules, path: string): string {
+  const composed = rules.ignoresComposition ? path.normalize('NFC') : path
+  return rules.ignoresCase ? composed.toUpperCase().toLowerCase() : composed
+}
+
+async function sameFile(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([lstat(fsPath(a)).catch(() => null), lstat(fsPath(b)).catch(() => null)])
+  return x !== null && y !== null && x.dev === y.dev && x.ino === y.ino
+}
+
+/** Writes a probe file and looks it up under another spelling: the only sure test. */
+async function probeByWriting(folder: string, name: string, other: string): Promise<boolean> {
+  const path = join(folder, name)
+  const handle = await open(fsPath(path), 'wx')
+  await handle.close()
+  try {
+    return await sameFile(path, join(folder, other))
+  } finally {
+    await unlink(fsPath(path)).catch(() => undefined)
+  }
+}
+
+/**
+ * A dry run may write nothing, so it looks for a name that already exists in the target (or
+ * the folder holding it) and asks for it in the other case; with none, the platform's default.
+ */
+async function probeByReading(folder: string): Promise<boolean | null> {
+  for (let at = folder; ; at = dirname(at)) {
+    const names = await readdir(fsPath(at), { encoding: 'buffer' }).catch(() => null)
+    for (const name of (names ?? []).map(nameFromBytes)) {
+      const swapped = [...name].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('')
+      if (swapped !== name) return sameFile(join(at, name), join(at, swapped))
+    }
+    if (names !== null || dirname(at) === at) return null
+  }
+}
+
+export async function probeNameRules(folder: string, mayWrite: boolean): Promise<NameRules> {
+  if (!mayWrite) {
+    const ignoresCase = (await probeByReading(folder)) ?? (process.platform === 'darwin' || process.platform === 'win32')
+    return { ignoresCase, ignoresComposition: process.platform === 'darwin' }
+  }
+  const id = randomBytes(6).toString('hex')
+  return {
+    ignoresCase: await probeByWriting(folder, `.imagescale-case-${id}`, `.IMAGESCALE-CASE-${id.toUpperCase()}`),
+    // Some file systems refuse names that are not in their own normal form: that is "not ignored".
+    ignoresComposition: await probeByWriting(folder, `.imagescale-nfc-${id}-\u00e9`, `.imagescale-nfc-${id}-e\u0301`).catch(() => false)
+  }
+}
+
+/** The names this batch has given out so far, compared as the target compares them. */
+export class NameClaims {
+  private readonly taken = new Set<string>()
+
+  constructor(private readonly rules: NameRules) {}
+
+  isTaken(path: string): boolean {
+    return this.taken.has(nameKey(this.rules, path))
+  }
+
+  claim(path: string): void {
+    this.taken.add(nameKey(this.rules, path))
+  }
+}
