@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util'
-import type { BatchOptions } from '../shared/batch'
-import { DEFAULT_SIZE, SIZE_MAX, WORKERS_MAX } from '../shared/batch'
-import { defaultOptions, defaultWorkers, parseBatchOptions } from '../core/options'
-import { ScaleError } from '../core/errors'
+import { EXISTING_POLICIES, LIMITS, DEFAULT_SIZE, singleOutput, type BatchRequest, type ExistingPolicy } from '../shared/recipe'
+import { parseWholeNumber } from '../shared/numbers'
+import { ScaleError, messageOf } from '../core/errors'
+import { defaultRequest, defaultWorkers, parseBatchRequest } from '../core/request'
 
 export const USAGE = `usage: imagescale [options] SOURCE TARGET
        imagescale --demo [options]
@@ -13,35 +13,39 @@ larger one into TARGET (same name, same format), and skips the rest with a reaso
   -s, --size N          longest side of the output box in pixels (default ${DEFAULT_SIZE})
   -S, --smooth          smooth, high-quality resize (the default; kept for the book's users)
       --stride          the book's fast stride subsample instead of smooth
-  -c, --concurrency N   worker threads, 1-${WORKERS_MAX} (default: ${defaultWorkers()}, the core count)
+  -c, --concurrency N   worker threads, ${LIMITS.workers.min}-${LIMITS.workers.max} (default: ${defaultWorkers()}, the core count)
       --flat            only SOURCE's top level (default: all sub-folders, mirrored in TARGET)
-      --overwrite       replace outputs that already exist (default: skip them)
-      --max-pixels N    skip images with more pixels than N (default 268402689)
+      --existing POLICY what to do with a file already at an output's name that an earlier
+                        run did not make from the same source and settings: ${EXISTING_POLICIES.join(', ')}
+                        (default skip; rename writes "name (1).ext")
+      --overwrite       the same as --existing overwrite
+      --max-pixels N    skip images with more pixels than N (default ${LIMITS.maxPixels.default})
       --json            one JSON object per event on stdout; the last is the summary
       --demo            generate a demo folder in a temporary folder and scale it
   -h, --help            show this help
   -v, --version         print the version
 
-Exit status: 0 all done, 1 some file failed, 2 bad usage, 130 canceled (Ctrl-C).`
+Ctrl-C cancels (files on a worker finish); a second Ctrl-C stops at once (nothing partial is
+left); a third leaves without a summary.
 
-export type Command =
-  | { kind: 'help' }
-  | { kind: 'version' }
-  | { kind: 'run'; options: BatchOptions; json: boolean; demo: boolean }
+Exit status: 0 all done, 1 some file failed, 2 bad usage, 130 canceled.`
+
+export type Command = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; request: BatchRequest; json: boolean; demo: boolean }
 
 export const DEMO_FOLDER = '<demo>'
 
 export class UsageError extends ScaleError {
   constructor(message: string) {
-    super('usage', message)
+    super('bad-request', message)
   }
 }
 
-function wholeNumber(name: string, raw: string | undefined, max: number): number | undefined {
+function wholeNumber(name: string, raw: string | undefined, limits: { min: number; max: number }): number | undefined {
   if (raw === undefined) return undefined
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new UsageError(`${name} must be a positive whole number, not "${raw}"`)
-  if (Number(raw) > max) throw new UsageError(`${name} must be at most ${max}, not ${raw.trim()}`)
-  return Number(raw)
+  const value = parseWholeNumber(raw)
+  if (value === null || value < limits.min) throw new UsageError(`${name} must be a positive whole number, not "${raw}"`)
+  if (value > limits.max) throw new UsageError(`${name} must be at most ${limits.max}, not ${raw}`)
+  return value
 }
 
 const VALUE_OPTIONS = new Map([
@@ -60,7 +64,6 @@ function joinNegativeValues(argv: readonly string[]): string[] {
   const joined: string[] = []
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!
-    if (arg === '--') return [...joined, ...argv.slice(i)]
     const long = VALUE_OPTIONS.get(arg)
     const next = argv[i + 1]
     if (long && next !== undefined && /^-\d/.test(next)) {
@@ -71,6 +74,14 @@ function joinNegativeValues(argv: readonly string[]): string[] {
     }
   }
   return joined
+}
+
+function existingPolicy(raw: string | undefined, overwrite: boolean | undefined): ExistingPolicy {
+  if (raw !== undefined && !(EXISTING_POLICIES as readonly string[]).includes(raw)) {
+    throw new UsageError(`--existing must be one of ${EXISTING_POLICIES.join(', ')}, not "${raw}"`)
+  }
+  if (overwrite && raw !== undefined && raw !== 'overwrite') throw new UsageError(`--overwrite contradicts --existing ${raw}`)
+  return overwrite ? 'overwrite' : ((raw as ExistingPolicy | undefined) ?? 'skip')
 }
 
 export function parseCommand(argv: readonly string[]): Command {
@@ -85,6 +96,7 @@ export function parseCommand(argv: readonly string[]): Command {
         stride: { type: 'boolean' },
         concurrency: { type: 'string', short: 'c' },
         flat: { type: 'boolean' },
+        existing: { type: 'string' },
         overwrite: { type: 'boolean' },
         'max-pixels': { type: 'string' },
         json: { type: 'boolean' },
@@ -94,7 +106,7 @@ export function parseCommand(argv: readonly string[]): Command {
       }
     })
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error))
+    throw new UsageError(messageOf(error))
   }
   const { values, positionals } = parsed
   if (values.help) return { kind: 'help' }
@@ -108,19 +120,19 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   // --demo fills in its own folders once they exist; the placeholders only pass validation.
   const [source = DEMO_FOLDER, target = DEMO_FOLDER] = positionals
-  const defaults = defaultOptions(source, target)
-  const options = {
+  const defaults = defaultRequest(source, target)
+  const size = wholeNumber('--size', values.size, LIMITS.size) ?? DEFAULT_SIZE
+  const request: BatchRequest = {
     ...defaults,
-    size: wholeNumber('--size', values.size, SIZE_MAX) ?? defaults.size,
-    workers: wholeNumber('--concurrency', values.concurrency, WORKERS_MAX) ?? defaults.workers,
-    maxPixels: wholeNumber('--max-pixels', values['max-pixels'], Number.MAX_SAFE_INTEGER) ?? defaults.maxPixels,
-    mode: values.stride ? 'stride' : 'smooth',
+    recipe: { outputs: [singleOutput(size, values.stride ? 'stride' : 'smooth')] },
+    workers: wholeNumber('--concurrency', values.concurrency, LIMITS.workers) ?? defaults.workers,
+    maxPixels: wholeNumber('--max-pixels', values['max-pixels'], LIMITS.maxPixels) ?? defaults.maxPixels,
     recursive: values.flat !== true,
-    existing: values.overwrite ? 'overwrite' : 'skip'
-  } satisfies BatchOptions
+    existing: existingPolicy(values.existing, values.overwrite)
+  }
   try {
-    return { kind: 'run', options: parseBatchOptions(options), json: values.json === true, demo }
+    return { kind: 'run', request: parseBatchRequest(request), json: values.json === true, demo }
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error))
+    throw new UsageError(messageOf(error))
   }
 }

@@ -1,4 +1,5 @@
-import type { Dimensions, FileResult } from '../shared/batch'
+import type { Dimensions, FileResult, FilePlan, OutputPlan, OutputResult } from '../shared/batch'
+import { displayName } from '../shared/display'
 
 export const dims = (d: Dimensions | undefined): string => (d ? `${d.width}×${d.height}` : '?')
 
@@ -8,17 +9,46 @@ export const dims = (d: Dimensions | undefined): string => (d ? `${d.width}×${d
  */
 const oneLine = (text: string): string => text.trim().split(/\s*\n\s*/).join('; ')
 
-/** `scaled a.jpg 6000×4000 → 400×267`: one line a file, for logs and pipes. */
-export function resultLine(result: FileResult): string {
-  switch (result.action) {
+/** ` as web/a.webp` when an output is not simply the source's own path. */
+function whereTo(file: string, output: { path: string; renamed?: { from: string; because: 'batch' | 'existing' } }): string {
+  const renamed = output.renamed ? ` (${output.renamed.from} was ${output.renamed.because === 'batch' ? 'taken by another file of this batch' : 'already there'})` : ''
+  return output.path === file && !renamed ? '' : ` as ${output.path}${renamed}`
+}
+
+function outputLine(result: Extract<FileResult, { outcome: 'done' }>, output: OutputResult): string {
+  const to = whereTo(result.file, output)
+  switch (output.outcome) {
     case 'scaled':
-      return `scaled ${result.file} ${dims(result.input)} → ${dims(result.output)}${result.message ? ` (${oneLine(result.message)})` : ''}`
+      return `scaled ${result.file} ${dims(result.info?.shown)} → ${dims(output.size)}${to}${output.warning ? ` (${oneLine(output.warning)})` : ''}`
     case 'copied':
-      return `copied ${result.file} ${dims(result.input)}`
+      return `copied ${result.file} ${dims(output.size)}${to}`
     case 'canceled':
-      return `canceled ${result.file}`
+      return `canceled ${result.file}${to}: ${output.message}`
     case 'skipped':
     case 'failed':
-      return `${result.action} ${result.file}: ${oneLine(result.message ?? result.reason ?? 'unknown reason')}`
+      return `${output.outcome} ${result.file}${to}: ${oneLine(output.message)}`
   }
 }
+
+/**
+ * `scaled a.jpg 6000×4000 → 400×267`: one line per output, for logs and pipes. Every name is
+ * escaped: a file called "x\ncopied 0 scaled 0" must not forge a line.
+ */
+export function resultLines(result: FileResult): string[] {
+  const lines = result.outcome === 'done' ? result.outputs.map((output) => outputLine(result, output)) : [`${result.outcome} ${result.file}: ${oneLine(result.message)}`]
+  return lines.map(displayName)
+}
+
+function plannedLine(plan: FilePlan, output: OutputPlan): string {
+  const to = whereTo(plan.file, output)
+  switch (output.action) {
+    case 'scale':
+      return `would scale ${plan.file} ${dims(plan.info.shown)} → ${dims(output.size)}${to}${output.existing.kind === 'none' ? '' : ` (replacing ${output.existing.kind === 'stale' ? 'a stale output' : 'what is there'})`}`
+    case 'copy':
+      return `would copy ${plan.file} ${dims(output.size)}${to}`
+    case 'skip':
+      return `would skip ${plan.file}${to}: ${oneLine(output.message)}`
+  }
+}
+
+export const planLines = (plan: FilePlan): string[] => plan.outputs.map((output) => displayName(plannedLine(plan, output)))

@@ -1,7 +1,9 @@
 import type { BatchEvent, Progress, Summary } from '../shared/batch'
-import { reasonBreakdown, summaryLine } from '../shared/reasons'
+import { displayName } from '../shared/display'
+import { isProblem } from '../shared/file-outcome'
 import { formatBytes, formatDuration } from '../shared/format'
-import { resultLine } from './format'
+import { nothingFoundHint, plural, reasonBreakdown, summaryLine } from '../shared/summary-text'
+import { planLines, resultLines } from './format'
 
 export interface Writer {
   write(text: string): unknown
@@ -11,39 +13,54 @@ export interface Reporter {
   event(event: BatchEvent): void
   /** Ctrl-C was pressed: say so at once, the summary follows when running files settle. */
   canceling(): void
+  /** A second Ctrl-C: files on a worker are being stopped. */
+  stoppingNow(): void
   close(summary: Summary): void
 }
 
-function closingLines(summary: Summary): string {
+function closingLines(summary: Summary, source: string): string {
   const lines = [summaryLine(summary), ...reasonBreakdown(summary).map((line) => `  ${line}`)]
+  const hint = nothingFoundHint(summary)
+  if (hint) lines.push(`  ${hint}: ${displayName(source)}`)
+  const outputs = summary.outputs > 1 ? `, ${summary.outputs} outputs each` : ''
   lines.push(
-    `  ${formatDuration(summary.elapsedMs)}, ${formatBytes(summary.bytesIn)} → ${formatBytes(summary.bytesOut)}, ` +
-      `at most ${summary.peakParallel} images in flight at once`
+    `  ${formatDuration(summary.elapsedMs)}, ${plural(summary.files, 'file')}${outputs}, ${formatBytes(summary.bytesIn)} → ${formatBytes(summary.bytesOut)}, ` +
+      `at most ${plural(summary.peakParallel, 'image')} in flight at once`
   )
   return `${lines.join('\n')}\n`
 }
 
+const CANCELING = 'canceling: files on a worker finish, the rest are not started (Ctrl-C again to stop them now)'
+const STOPPING = 'stopping now: files on a worker are abandoned, nothing partial is left'
+
 /** `--json`: one object a line, the event itself; stable field names documented in the README. */
-export function jsonReporter(out: Writer): Reporter {
+export function jsonReporter(out: Writer, err: Writer, source: string): Reporter {
   return {
     event: (event) => out.write(`${JSON.stringify(event)}\n`),
     canceling: () => undefined,
-    close: () => undefined
+    stoppingNow: () => undefined,
+    close: (summary) => {
+      const hint = nothingFoundHint(summary)
+      if (hint) err.write(`imagescale: ${hint}: ${displayName(source)}\n`)
+    }
   }
 }
 
-/** Not a terminal: one line a file, then the summary. */
-export function lineReporter(out: Writer, err: Writer): Reporter {
+/** Not a terminal: one line a file (a line per output), then the summary. */
+export function lineReporter(out: Writer, err: Writer, source: string): Reporter {
   return {
     event: (event) => {
-      if (event.type === 'finished') out.write(`${resultLine(event.result)}\n`)
+      if (event.type === 'finished') for (const line of resultLines(event.result)) out.write(`${line}\n`)
+      if (event.type === 'planned') for (const line of planLines(event.plan)) out.write(`${line}\n`)
     },
-    canceling: () => err.write('canceling: running files finish, the rest are not started\n'),
-    close: (summary) => out.write(closingLines(summary))
+    canceling: () => err.write(`${CANCELING}\n`),
+    stoppingNow: () => err.write(`${STOPPING}\n`),
+    close: (summary) => out.write(closingLines(summary, source))
   }
 }
 
 const BAR_WIDTH = 30
+const REDRAW_MS = 50
 
 function bar(progress: Progress): string {
   const fraction = progress.total > 0 ? progress.done / progress.total : 0
@@ -53,18 +70,26 @@ function bar(progress: Progress): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${progress.done}/${total} ${progress.imagesPerSecond.toFixed(1)} img/s${eta}`
 }
 
-/** A terminal: a live block of a bar and one line per worker, redrawn in place; problems scroll above it. */
-export function terminalReporter(out: Writer, workers: number, columns: () => number): Reporter {
+/**
+ * A terminal: a live block of a bar and one line per worker, redrawn in place (at most 20
+ * times a second, and always after the last change); problems scroll above it.
+ */
+export function terminalReporter(out: Writer, workers: number, columns: () => number, source: string): Reporter {
   const onWorker = new Map<number, string>()
   let progress: Progress | null = null
   let drawn = 0
   let status = ''
+  let lastDraw = -Infinity
+  let pending: NodeJS.Timeout | null = null
   const clip = (line: string): string => (line.length > columns() - 1 ? `${line.slice(0, columns() - 2)}…` : line)
   const erase = (): void => {
     if (drawn > 0) out.write(`\x1b[${drawn}F\x1b[J`)
     drawn = 0
   }
   const draw = (): void => {
+    if (pending) clearTimeout(pending)
+    pending = null
+    lastDraw = Date.now()
     erase()
     const lines = [progress ? bar(progress) : 'scanning…']
     for (let lane = 1; lane <= workers; lane += 1) lines.push(`  worker ${lane}: ${onWorker.get(lane) ?? 'idle'}`)
@@ -72,35 +97,53 @@ export function terminalReporter(out: Writer, workers: number, columns: () => nu
     out.write(`${lines.map(clip).join('\n')}\n`)
     drawn = lines.length
   }
+  const redraw = (): void => {
+    const wait = lastDraw + REDRAW_MS - Date.now()
+    if (wait <= 0) draw()
+    else pending ??= setTimeout(draw, wait)
+  }
   return {
     event: (event) => {
       switch (event.type) {
         case 'started':
-          onWorker.set(event.worker, event.file)
+          onWorker.set(event.worker, displayName(event.file))
+          redraw()
           return
         case 'finished':
           if (event.worker !== null) onWorker.delete(event.worker)
-          if (event.result.action === 'skipped' || event.result.action === 'failed') {
+          if (isProblem(event.result)) {
             erase()
-            out.write(`${resultLine(event.result)}\n`)
+            for (const line of resultLines(event.result)) out.write(`${line}\n`)
             draw()
+          } else {
+            redraw()
           }
+          return
+        case 'planned':
+          erase()
+          for (const line of planLines(event.plan)) out.write(`${line}\n`)
+          draw()
           return
         case 'progress':
           progress = event.progress
-          draw()
+          redraw()
           return
         case 'summary':
           return
       }
     },
     canceling: () => {
-      status = 'canceling: running files finish, the rest are not started'
+      status = CANCELING
+      draw()
+    },
+    stoppingNow: () => {
+      status = STOPPING
       draw()
     },
     close: (summary) => {
+      if (pending) clearTimeout(pending)
       erase()
-      out.write(closingLines(summary))
+      out.write(closingLines(summary, source))
     }
   }
 }

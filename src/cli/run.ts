@@ -1,6 +1,8 @@
-import type { BatchOptions } from '../shared/batch'
 import { ScaleError, messageOf } from '../core/errors'
-import { forkHost, runInHost } from '../core/host-client'
+import { forkHost } from '../core/pool-client'
+import { runBatch } from '../core/runner'
+import type { BatchRequest } from '../shared/recipe'
+import { isRequestError } from '../shared/reasons'
 import { USAGE, UsageError, parseCommand } from './args'
 import { jsonReporter, lineReporter, terminalReporter, type Reporter, type Writer } from './reporters'
 
@@ -10,42 +12,59 @@ export interface CliContext {
   hostPath: string
   workerPath: string
   version: string
+  /** How long a pool host may hold files without a sign of life (IMAGESCALE_HOST_TIMEOUT_MS). */
+  hostTimeoutMs?: number
   stdout: Writer & { isTTY?: boolean; columns?: number }
   stderr: Writer
-  /** Registers the Ctrl-C handler; the CLI decides what each press means. */
+  /** Registers the Ctrl-C handler; presses before it was registered are delivered at once. */
   onInterrupt(handler: () => void): void
-  /** Registers what to do when stdout can no longer be written (`imagescale … | head`). */
+  /** Registers what to do when stdout or stderr can no longer be written. */
   onOutputClosed(handler: () => void): void
-  /** Leaves at once (second Ctrl-C). */
+  /** Leaves at once (a third Ctrl-C). */
   exitNow(code: number): void
 }
 
-function chooseReporter(json: boolean, options: BatchOptions, context: CliContext, out: Writer): Reporter {
-  if (json) return jsonReporter(out)
+function chooseReporter(json: boolean, request: BatchRequest, context: CliContext, out: Writer, err: Writer): Reporter {
+  if (json) return jsonReporter(out, err, request.source)
   // A terminal of unknown size (a pty nobody sized, as in CI) reports 0 columns, not undefined.
-  if (context.stdout.isTTY) return terminalReporter(out, options.workers, () => context.stdout.columns || 80)
-  return lineReporter(out, context.stderr)
+  if (context.stdout.isTTY) return terminalReporter(out, request.workers, () => context.stdout.columns || 80, request.source)
+  return lineReporter(out, err, request.source)
 }
 
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
+  const cancel = new AbortController()
+  const stopNow = new AbortController()
+  let closed = false
+  const out: Writer = { write: (text) => closed || context.stdout.write(text) }
+  const err: Writer = { write: (text) => closed || context.stderr.write(text) }
+  let reporter: Reporter | null = null
+  let presses = 0
+
   // A reader that went away (a pipe into `head`) is told to stop like Ctrl-C: no stack trace,
-  // running files finish, the rest are not started, and nothing more is written to it.
-  const controller = new AbortController()
-  let outputClosed = false
-  const out: Writer = { write: (text) => outputClosed || context.stdout.write(text) }
+  // running files finish, the rest are not started, and nothing more is written to anyone.
   context.onOutputClosed(() => {
-    if (outputClosed) return
-    outputClosed = true
-    if (controller.signal.aborted) return
-    controller.abort()
-    context.stderr.write('imagescale: the output was closed; canceling: running files finish, the rest are not started\n')
+    closed = true
+    cancel.abort()
+  })
+  context.onInterrupt(() => {
+    presses += 1
+    if (presses === 1) {
+      cancel.abort()
+      reporter?.canceling()
+    } else if (presses === 2) {
+      stopNow.abort()
+      reporter?.stoppingNow()
+    } else {
+      err.write('\nleft without waiting\n')
+      context.exitNow(EXIT.canceled)
+    }
   })
 
   let command
   try {
     command = parseCommand(argv)
   } catch (error) {
-    context.stderr.write(`imagescale: ${messageOf(error)}\ntry 'imagescale --help'\n`)
+    err.write(`imagescale: ${messageOf(error)}\ntry 'imagescale --help'\n`)
     return EXIT.usage
   }
   if (command.kind === 'help') {
@@ -57,42 +76,34 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     return EXIT.ok
   }
 
-  let options = command.options
+  let request = command.request
   if (command.demo) {
     // Drawing the demo photos takes several seconds: say so, or it looks hung.
-    context.stderr.write('making the demo images…\n')
-    // Loaded only here: drawing demo photos needs sharp, which a plain run never loads in the CLI.
+    err.write('making the demo images…\n')
+    // Loaded only here: drawing demo photos needs sharp, which the CLI's own process never loads otherwise.
     const { makeDemoFolders } = await import('./demo')
     const folders = await makeDemoFolders()
-    options = { ...options, ...folders }
-    context.stderr.write(`demo images in ${folders.source}\nscaling into ${folders.target}\n`)
+    request = { ...request, ...folders }
+    err.write(`demo images in ${folders.source}\nscaling into ${folders.target}\n`)
   }
 
-  const reporter = chooseReporter(command.json, options, context, out)
-  context.onInterrupt(() => {
-    if (controller.signal.aborted) {
-      context.stderr.write('\nstopped without waiting for running files\n')
-      context.exitNow(EXIT.canceled)
-      return
-    }
-    controller.abort()
-    reporter.canceling()
-  })
-
+  reporter = chooseReporter(command.json, request, context, out, err)
+  if (cancel.signal.aborted) reporter.canceling()
   try {
-    const summary = await runInHost(options, {
-      spawn: forkHost(context.hostPath),
+    const summary = await runBatch(request, {
+      spawnHost: forkHost(context.hostPath, (text) => err.write(text)),
       workerPath: context.workerPath,
-      signal: controller.signal,
-      onEvent: (event) => reporter.event(event)
+      signal: cancel.signal,
+      stopNow: stopNow.signal,
+      ...(context.hostTimeoutMs ? { hostTimeoutMs: context.hostTimeoutMs } : {}),
+      onEvent: (event) => reporter?.event(event)
     })
     reporter.close(summary)
-    if (summary.canceled) return EXIT.canceled
-    return summary.failed > 0 ? EXIT.someFailed : EXIT.ok
+    if (summary.canceled || closed) return EXIT.canceled
+    return summary.counts.failed > 0 ? EXIT.someFailed : EXIT.ok
   } catch (error) {
-    context.stderr.write(`imagescale: ${messageOf(error)}\n`)
-    if (error instanceof UsageError) return EXIT.usage
-    // Folder problems found before any file was touched are usage errors too.
-    return error instanceof ScaleError && error.code !== 'host-crashed' && error.code !== 'internal' ? EXIT.usage : EXIT.someFailed
+    err.write(`imagescale: ${messageOf(error)}\n`)
+    // Only a request that could not start is bad usage; anything else that stops a batch is a failure.
+    return error instanceof UsageError || (error instanceof ScaleError && isRequestError(error.code)) ? EXIT.usage : EXIT.someFailed
   }
 }
