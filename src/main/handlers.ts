@@ -1,17 +1,20 @@
-import { relative, resolve, isAbsolute } from 'node:path'
-import type { BatchOptions, Summary } from '../shared/batch'
+import { resolve } from 'node:path'
+import type { Summary } from '../shared/batch'
+import type { BatchRequest } from '../shared/recipe'
 import { START_BUSY, type AppInfo, type BatchUpdate, type FolderPurpose } from '../shared/ipc'
 import { ScaleError, messageOf } from '../core/errors'
 import { checkFolders, prepareTarget } from '../core/folders'
-import { runInHost } from '../core/host-client'
 import type { SpawnHost } from '../core/host-protocol'
+import { isInside } from '../core/paths'
+import { runBatch } from '../core/runner'
 import type { Handlers } from './ipc'
 import { UpdateBatcher } from './update-batcher'
 
 /**
- * What the app does for each request, with Electron reached only through `MainDeps`:
- * the desktop app passes dialogs, shell and a utilityProcess host; the browser tests pass
- * a forked Node host and record the rest. The engine underneath is the same.
+ * What the app does for each request, with Electron reached only through `MainDeps`: the
+ * desktop app passes dialogs, shell and a utilityProcess host; the browser tests pass a forked
+ * Node host and record the rest. The batch itself runs here, in main, on the same engine as
+ * the CLI; only reading and making images happen in the pool host.
  */
 export interface MainDeps {
   spawnHost: SpawnHost
@@ -27,21 +30,39 @@ export interface MainDeps {
   batchEnded(summary: Summary): void
 }
 
+/**
+ * How long the folders may take to answer before a start is refused. A folder on a share that
+ * stopped answering would otherwise leave the app "busy" with nothing to cancel.
+ */
+export const START_CHECK_MS = 10_000
+
+function withinTime<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ScaleError('target-not-writable', `${what} did not answer within ${ms / 1000} s`)), ms)
+  })
+  return Promise.race([work, late]).finally(() => clearTimeout(timer))
+}
+
+interface Running {
+  cancel: AbortController
+  stopNow: AbortController
+}
+
 export function createHandlers(deps: MainDeps): Handlers {
-  let running: AbortController | null = null
+  let running: Running | null = null
   let lastTarget: string | null = null
   let batches = 0
 
-  const run = (options: BatchOptions, controller: AbortController, batchId: number): void => {
+  const run = (request: BatchRequest, batch: Running, batchId: number): void => {
     const batcher = new UpdateBatcher(batchId, deps.sendUpdate)
-    runInHost(options, {
-      spawn: deps.spawnHost,
+    runBatch(request, {
+      spawnHost: deps.spawnHost,
       workerPath: deps.workerPath,
-      signal: controller.signal,
+      signal: batch.cancel.signal,
+      stopNow: batch.stopNow.signal,
       onEvent: (event) => {
-        if (event.type === 'progress' && event.progress.total > 0) {
-          deps.setProgress(event.progress.done / event.progress.total)
-        }
+        if (event.type === 'progress' && event.progress.total > 0) deps.setProgress(event.progress.done / event.progress.total)
         batcher.push(event)
       }
     })
@@ -58,18 +79,23 @@ export function createHandlers(deps: MainDeps): Handlers {
   return {
     'app:info': async () => deps.appInfo,
     'dialog:pick-folder': async ({ purpose, current }) => deps.pickFolder(purpose, current),
-    'batch:start': async (options) => {
+    'batch:start': async (request) => {
       if (running) return { ok: false, code: START_BUSY, message: 'a batch is already running: cancel it or wait for it to finish' }
-      const controller = new AbortController()
-      running = controller
+      const batch: Running = { cancel: new AbortController(), stopNow: new AbortController() }
+      running = batch
       try {
-        // Checked here too, not only in the host, so the form hears about a bad folder at once.
-        const folders = await checkFolders(options.source, options.target)
-        await prepareTarget(folders.target)
+        // Checked here too, not only in the batch, so the form hears about a bad folder at once.
+        const folders = await withinTime(
+          checkFolders(request.source, request.target, request.existing).then(async (checked) => {
+            if (!request.dryRun) await prepareTarget(checked.target)
+            return checked
+          }),
+          START_CHECK_MS,
+          'the folders'
+        )
         lastTarget = folders.target
-        // Inside the try: a host that cannot even be spawned must not leave the app 'busy' forever.
         batches += 1
-        run(options, controller, batches)
+        run(request, batch, batches)
       } catch (error) {
         running = null
         return { ok: false, code: error instanceof ScaleError ? error.code : 'internal', message: messageOf(error) }
@@ -77,7 +103,11 @@ export function createHandlers(deps: MainDeps): Handlers {
       return { ok: true, batchId: batches }
     },
     'batch:cancel': async () => {
-      running?.abort()
+      running?.cancel.abort()
+    },
+    'batch:stop-now': async () => {
+      running?.cancel.abort()
+      running?.stopNow.abort()
     },
     'shell:show-target': async () => {
       if (lastTarget) await deps.openFolder(lastTarget)
@@ -85,11 +115,8 @@ export function createHandlers(deps: MainDeps): Handlers {
     'shell:show-output': async ({ file }) => {
       if (!lastTarget) return
       const path = resolve(lastTarget, file)
-      const inside = relative(lastTarget, path)
       // Only outputs of the last batch: a name climbing out of the target is refused.
-      if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
-        throw new ScaleError('outside-target', 'that file is not in the target folder')
-      }
+      if (!isInside(path, lastTarget)) throw new ScaleError('bad-request', 'that file is not in the target folder')
       deps.showItemInFolder(path)
     }
   }

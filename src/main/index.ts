@@ -1,7 +1,7 @@
 import { app, dialog, ipcMain, Notification, shell } from 'electron'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import { summaryLine } from '../shared/reasons'
+import { summaryLine } from '../shared/summary-text'
 import { createHandlers } from './handlers'
 import { createRouter, registerIpc, sendEvent } from './ipc'
 import { utilityHost } from './utility-host'

@@ -33,7 +33,8 @@ export function createRouter(handlers: Handlers): (channel: string, raw: unknown
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
       const where = issue?.path.length ? ` (${issue.path.join('.')})` : ''
-      throw new IpcRequestError('invalid-request', `${channel}: ${issue?.message ?? 'invalid request'}${where}`)
+      // The message is shown to people: it names the field, not the internal channel.
+      throw new IpcRequestError('invalid-request', `${issue?.message ?? 'invalid request'}${where}`)
     }
     const handler = handlers[channel] as (arg: unknown) => Promise<unknown>
     return handler(parsed.data)

@@ -7,18 +7,20 @@ import type { FromHost, HostProcess, SpawnHost } from '../core/host-protocol'
  * the main process, which Electron advises should not decode untrusted content.
  */
 export function utilityHost(hostPath: string): SpawnHost {
-  return (env) => {
-    const child = utilityProcess.fork(hostPath, [], {
+  return (args, env) => {
+    const child = utilityProcess.fork(hostPath, args, {
       env: { ...process.env, ...env },
       serviceName: 'ImageScale image pool',
       stdio: 'inherit'
     })
     const host: HostProcess = {
+      get pid() {
+        return child.pid
+      },
       send: (message) => child.postMessage(message),
       onMessage: (listener) => child.on('message', (message: FromHost) => listener(message)),
-      onExit: (listener) => child.on('exit', (code) => listener(code)),
-      // The app outlives every batch; the utility process exits by itself after its summary.
-      release: () => undefined
+      // Electron reports only the exit code; a crash shows as a non-zero code.
+      onExit: (listener) => child.on('exit', (code) => listener(code, null))
     }
     return host
   }

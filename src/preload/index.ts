@@ -21,6 +21,7 @@ const api: ImageScaleApi = {
   pickFolder: (purpose, current) => invoke('dialog:pick-folder', current ? { purpose, current } : { purpose }),
   start: (options) => invoke('batch:start', options),
   cancel: () => invoke('batch:cancel', undefined),
+  stopNow: () => invoke('batch:stop-now', undefined),
   showTarget: () => invoke('shell:show-target', undefined),
   showOutput: (file) => invoke('shell:show-output', { file }),
   onUpdate: (listener) => listen('batch:update', listener),

@@ -1,10 +1,11 @@
 import { useId } from 'react'
-import type { ExistingPolicy } from '../../../shared/batch'
+import { EXISTING_POLICIES, type ExistingPolicy } from '../../../shared/recipe'
 
-const POLICIES: { policy: ExistingPolicy; label: string }[] = [
-  { policy: 'skip', label: 'Skip it and keep what is there' },
-  { policy: 'overwrite', label: 'Overwrite it' }
-]
+const LABELS: Record<ExistingPolicy, string> = {
+  skip: 'Skip it and keep what is there',
+  overwrite: 'Overwrite it (never a file in the source folder)',
+  rename: 'Keep it and save the new one as "name (1)"'
+}
 
 interface Props {
   value: ExistingPolicy
@@ -16,10 +17,10 @@ export function ExistingField({ value, onChange }: Props) {
   return (
     <fieldset className="existing-field">
       <legend>When an output file already exists</legend>
-      {POLICIES.map(({ policy, label }) => (
+      {EXISTING_POLICIES.map((policy) => (
         <div key={policy} className="choice">
           <input id={`${id}-${policy}`} type="radio" name={`${id}-existing`} value={policy} checked={value === policy} onChange={() => onChange(policy)} />
-          <label htmlFor={`${id}-${policy}`}>{label}</label>
+          <label htmlFor={`${id}-${policy}`}>{LABELS[policy]}</label>
         </div>
       ))}
     </fieldset>

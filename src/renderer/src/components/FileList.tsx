@@ -13,12 +13,20 @@ interface Props {
   follow: boolean
   queued: number
   scanning: boolean
+  /** Files canceled before they started: counted in the summary, never listed one by one. */
+  notStarted: number
   /** Set once outputs can be shown; null hides the per-row button. */
   onShowOutput: ((file: string) => void) | null
 }
 
+function emptyText(problemsOnly: boolean, notStarted: number): string {
+  if (!problemsOnly) return 'No files yet.'
+  if (notStarted > 0) return `No file went wrong, but ${formatCount(notStarted)} ${notStarted === 1 ? 'was' : 'were'} canceled before ${notStarted === 1 ? 'it' : 'they'} started.`
+  return 'No problems: every file was copied or scaled.'
+}
+
 /** Every file of the batch, virtualized: only the rows in view are in the page, whatever the count. */
-export function FileList({ rows, problemsOnly, follow, queued, scanning, onShowOutput }: Props) {
+export function FileList({ rows, problemsOnly, follow, queued, scanning, notStarted, onShowOutput }: Props) {
   const id = useId()
   const scrollRef = useRef<HTMLDivElement>(null)
   const atEnd = useRef(true)
@@ -80,6 +88,7 @@ export function FileList({ rows, problemsOnly, follow, queued, scanning, onShowO
         <p className="hint" id={`${id}-count`}>
           {problemsOnly ? `${formatCount(count)} of ${formatCount(rows.length)} files` : `${formatCount(rows.length)} ${rows.length === 1 ? 'file' : 'files'}`}
           {queued > 0 && `, ${formatCount(queued)} queued${scanning ? ' (still looking)' : ''}`}
+          {notStarted > 0 && `, and ${formatCount(notStarted)} canceled before they started (not listed)`}
         </p>
       </div>
       <div
@@ -92,7 +101,7 @@ export function FileList({ rows, problemsOnly, follow, queued, scanning, onShowO
         aria-describedby={`${id}-count`}
       >
         {count === 0 ? (
-          <p className="empty">{problemsOnly ? 'No problems: every file was copied or scaled.' : 'No files yet.'}</p>
+          <p className="empty">{emptyText(problemsOnly, notStarted)}</p>
         ) : (
           <div role="list" className="file-canvas" style={{ height: virtualizer.getTotalSize() }}>
             {virtualizer.getVirtualItems().map((item) => {

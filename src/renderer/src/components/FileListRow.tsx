@@ -1,4 +1,5 @@
 import { memo, useId } from 'react'
+import { displayName } from '../../../shared/display'
 import { formatFileTime, rowDetail, rowStatus, rowTime } from '../format'
 import { rowState, type FileRow, type RowState } from '../state/batch'
 
@@ -33,7 +34,9 @@ export const FileListRow = memo(function FileListRow({ row, index, measure, top,
   const state = rowState(row)
   const time = rowTime(row)
   const detail = rowDetail(row)
-  const showable = onShowOutput !== null && (state === 'copied' || state === 'scaled')
+  // The first output made: with renames and sub-folders it need not have the source's name.
+  const made = row.result?.outcome === 'done' ? row.result.outputs.find((output) => output.outcome === 'copied' || output.outcome === 'scaled') : undefined
+  const showable = onShowOutput !== null && made !== undefined
   return (
     <div
       role="listitem"
@@ -50,8 +53,8 @@ export const FileListRow = memo(function FileListRow({ row, index, measure, top,
       <span className="file-icon" aria-hidden="true">
         {ICONS[state]}
       </span>
-      <span className="file-path" id={`${id}-path`} title={row.file}>
-        {row.file}
+      <span className="file-path" id={`${id}-path`} title={displayName(row.file)}>
+        {displayName(row.file)}
       </span>
       <span className="file-time">{time === null ? '' : formatFileTime(time)}</span>
       <span className="file-status" title={detail || undefined}>
@@ -59,7 +62,7 @@ export const FileListRow = memo(function FileListRow({ row, index, measure, top,
         {detail && <span className="file-detail"> {detail}</span>}
       </span>
       {showable && (
-        <button type="button" className="link file-show" aria-describedby={`${id}-path`} onClick={() => onShowOutput(row.file)}>
+        <button type="button" className="link file-show" aria-describedby={`${id}-path`} onClick={() => onShowOutput(made.path)}>
           Show in folder
         </button>
       )}

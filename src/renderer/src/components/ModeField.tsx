@@ -1,22 +1,21 @@
 import { useId } from 'react'
-import type { ScaleMode } from '../../../shared/batch'
+import { MODES, type Mode } from '../../../shared/recipe'
 
-const MODES: { mode: ScaleMode; label: string; explanation: string }[] = [
-  {
-    mode: 'smooth',
+const MODE_CHOICES: Record<Mode, { label: string; explanation: string }> = {
+  smooth: {
     label: 'Smooth',
     explanation: 'High-quality resampling for photos you will show. Recommended.'
   },
-  {
-    mode: 'stride',
+  stride: {
     label: 'Stride',
-    explanation: 'Keeps every n-th pixel, like the book: rougher edges and only a little faster, since decoding takes most of the time.'
+    explanation:
+      'Keeps every n-th pixel, like the book: rougher edges, and the result can be much smaller than the size asked (2560 px wide at 1920 gives 1280).'
   }
-]
+}
 
 interface Props {
-  value: ScaleMode
-  onChange: (mode: ScaleMode) => void
+  value: Mode
+  onChange: (mode: Mode) => void
 }
 
 export function ModeField({ value, onChange }: Props) {
@@ -24,23 +23,26 @@ export function ModeField({ value, onChange }: Props) {
   return (
     <fieldset className="mode-field">
       <legend>Method</legend>
-      {MODES.map(({ mode, label, explanation }) => (
-        <div key={mode} className="choice">
-          <input
-            id={`${id}-${mode}`}
-            type="radio"
-            name={`${id}-mode`}
-            value={mode}
-            checked={value === mode}
-            onChange={() => onChange(mode)}
-            aria-describedby={`${id}-${mode}-hint`}
-          />
-          <label htmlFor={`${id}-${mode}`}>{label}</label>
-          <p id={`${id}-${mode}-hint`} className="hint">
-            {explanation}
-          </p>
-        </div>
-      ))}
+      {MODES.map((mode) => {
+        const { label, explanation } = MODE_CHOICES[mode]
+        return (
+          <div key={mode} className="choice">
+            <input
+              id={`${id}-${mode}`}
+              type="radio"
+              name={`${id}-mode`}
+              value={mode}
+              checked={value === mode}
+              onChange={() => onChange(mode)}
+              aria-describedby={`${id}-${mode}-hint`}
+            />
+            <label htmlFor={`${id}-${mode}`}>{label}</label>
+            <p id={`${id}-${mode}-hint`} className="hint">
+              {explanation}
+            </p>
+          </div>
+        )
+      })}
     </fieldset>
   )
 }

@@ -1,22 +1,23 @@
 import { Fragment } from 'react'
-import type { FileAction } from '../../../shared/batch'
+import { OUTCOMES } from '../../../shared/batch'
 import { formatBytes, formatDuration } from '../../../shared/format'
 import { formatCount, formatRate } from '../format'
 import { useNow } from '../hooks/useNow'
-import type { BatchState } from '../state/batch'
+import { countsOf, type BatchState } from '../state/batch'
 import { ProgressBar } from './ProgressBar'
-
-const LIVE_COUNTS: readonly FileAction[] = ['copied', 'scaled', 'skipped', 'failed', 'canceled']
 
 interface Props {
   batch: BatchState
   onCancel: () => void
+  onStopNow: () => void
 }
 
 /** The running batch: bar, rate, clocks, live counts, and Cancel (or Esc). */
-export function ProgressPanel({ batch, onCancel }: Props) {
-  const { progress, counts, canceling } = batch
-  const now = useNow(!canceling)
+export function ProgressPanel({ batch, onCancel, onStopNow }: Props) {
+  const { progress, canceling, stopping } = batch
+  const counts = countsOf(batch)
+  // The clock runs on while canceling: a slow last file must not look like a hang.
+  const now = useNow(true)
   // Progress arrives only when files finish; between updates the clocks keep moving on their own.
   const since = progress ? Math.max(0, now - batch.progressAt) : 0
   const elapsed = progress ? progress.elapsedMs + since : 0
@@ -49,7 +50,8 @@ export function ProgressPanel({ batch, onCancel }: Props) {
         </div>
         <div>
           <dt>In flight</dt>
-          <dd>{formatCount(progress?.inFlight ?? 0)}</dd>
+          {/* The rows on a worker, so the figure and the list can never disagree. */}
+          <dd>{formatCount(batch.running.size)}</dd>
         </div>
         <div>
           <dt>Data</dt>
@@ -60,19 +62,30 @@ export function ProgressPanel({ batch, onCancel }: Props) {
       </dl>
       <div className="panel-actions">
         <p className="live-counts">
-          {LIVE_COUNTS.filter((action) => action !== 'canceled' || counts.canceled > 0).map((action, index) => (
-            <Fragment key={action}>
+          {OUTCOMES.filter((outcome) => outcome !== 'canceled' || counts.canceled > 0).map((outcome, index) => (
+            <Fragment key={outcome}>
               {index > 0 && ' · '}
               {/* Each label stays with its number when the line wraps. */}
               <span className="live-count">
-                {action} {formatCount(counts[action])}
+                {outcome} {formatCount(counts[outcome])}
               </span>
             </Fragment>
           ))}
+          {(progress?.warnings ?? 0) > 0 && <span className="live-count"> · damaged {formatCount(progress?.warnings ?? 0)}</span>}
         </p>
         <button type="button" className="danger" onClick={onCancel} disabled={canceling} aria-keyshortcuts="Escape">
           {canceling ? 'Canceling…' : 'Cancel'}
         </button>
+        {canceling && (
+          <button type="button" className="danger" onClick={onStopNow} disabled={stopping}>
+            {stopping ? 'Stopping…' : 'Stop now'}
+          </button>
+        )}
+        {canceling && !stopping && batch.running.size > 0 && (
+          <span className="hint">
+            waiting for {formatCount(batch.running.size)} {batch.running.size === 1 ? 'file' : 'files'} on a worker; Stop now abandons {batch.running.size === 1 ? 'it' : 'them'}, writing nothing
+          </span>
+        )}
         {!canceling && (
           <span className="hint" aria-hidden="true">
             or press <kbd>Esc</kbd>

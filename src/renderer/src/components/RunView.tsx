@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { summaryLine } from '../../../shared/reasons'
+import { summaryLine } from '../../../shared/summary-text'
 import { useApi } from '../api-context'
 import { formatCount } from '../format'
 import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { useKeyDown } from '../hooks/useKeyDown'
-import { queuedCount, type BatchState } from '../state/batch'
+import { countsOf, queuedCount, type BatchState } from '../state/batch'
 import type { FormValues } from '../state/settings'
 import { FileList } from './FileList'
 import { ProgressPanel } from './ProgressPanel'
@@ -14,12 +14,20 @@ interface Props {
   batch: BatchState
   form: FormValues
   onCancel: () => void
+  onStopNow: () => void
   onNewBatch: () => void
+}
+
+const EXISTING_HINTS: Record<FormValues['existing'], string> = {
+  skip: 'existing outputs kept',
+  overwrite: 'existing outputs overwritten',
+  rename: 'existing outputs kept, new ones renamed'
 }
 
 function headline(batch: BatchState): string {
   if (batch.error) return 'Stopped'
   if (batch.summary) return batch.summary.canceled ? 'Canceled' : 'Done'
+  if (batch.stopping) return 'Stopping now…'
   return batch.canceling ? 'Canceling…' : 'Scaling…'
 }
 
@@ -30,7 +38,7 @@ function windowTitle(batch: BatchState): string {
 }
 
 /** A batch from its first update to its summary: progress, then the summary, over the file list. */
-export function RunView({ batch, form, onCancel, onNewBatch }: Props) {
+export function RunView({ batch, form, onCancel, onStopNow, onNewBatch }: Props) {
   const api = useApi()
   const headingRef = useRef<HTMLHeadingElement>(null)
   const [problemsOnly, setProblemsOnly] = useState(false)
@@ -55,7 +63,7 @@ export function RunView({ batch, form, onCancel, onNewBatch }: Props) {
         </p>
         <p className="hint">
           {formatCount(Number(form.size))} px · {form.mode} · {form.workers} worker threads · {form.recursive ? 'with' : 'without'} sub-folders ·{' '}
-          {form.existing === 'skip' ? 'existing outputs kept' : 'existing outputs overwritten'}
+          {EXISTING_HINTS[form.existing]}
         </p>
       </header>
 
@@ -72,14 +80,14 @@ export function RunView({ batch, form, onCancel, onNewBatch }: Props) {
       {done ? (
         <SummaryPanel
           summary={batch.summary}
-          counts={batch.counts}
+          counts={countsOf(batch)}
           problemsOnly={problemsOnly}
           onToggleProblems={() => setProblemsOnly((value) => !value)}
           onOpenTarget={() => void api.showTarget()}
           onNewBatch={onNewBatch}
         />
       ) : (
-        <ProgressPanel batch={batch} onCancel={onCancel} />
+        <ProgressPanel batch={batch} onCancel={onCancel} onStopNow={onStopNow} />
       )}
 
       <FileList
@@ -88,6 +96,7 @@ export function RunView({ batch, form, onCancel, onNewBatch }: Props) {
         follow={!done}
         queued={queuedCount(batch)}
         scanning={batch.progress?.scanning ?? true}
+        notStarted={batch.summary?.notStarted ?? 0}
         onShowOutput={done ? showOutput : null}
       />
     </main>

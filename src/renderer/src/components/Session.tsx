@@ -1,10 +1,11 @@
 import { useCallback, useState } from 'react'
 import type { FolderPurpose } from '../../../shared/ipc'
 import { useApi } from '../api-context'
+import { messageOf } from '../format'
 import { useBatch } from '../hooks/useBatch'
 import { useFolderDrop } from '../hooks/useFolderDrop'
 import { useStoredForm } from '../hooks/useStoredForm'
-import { assignDroppedFolders, toOptions } from '../state/settings'
+import { assignDroppedFolders, toRequest } from '../state/settings'
 import { RunView } from './RunView'
 import { SetupForm } from './SetupForm'
 
@@ -23,14 +24,14 @@ export function Session({ cores, version }: { cores: number; version: string }) 
   const dragging = useFolderDrop(batch.phase === 'setup', onDrop)
 
   const start = async (): Promise<void> => {
-    const options = toOptions(form)
+    const options = toRequest(form)
     if (!options || batch.phase !== 'setup') return
     dispatch({ type: 'start-requested' })
     try {
       const result = await api.start(options)
       dispatch(result.ok ? { type: 'start-accepted', batchId: result.batchId } : { type: 'start-refused', code: result.code, message: result.message })
     } catch (error) {
-      dispatch({ type: 'start-refused', code: 'internal', message: error instanceof Error ? error.message : String(error) })
+      dispatch({ type: 'start-refused', code: 'internal', message: messageOf(error) })
     }
   }
 
@@ -41,6 +42,11 @@ export function Session({ cores, version }: { cores: number; version: string }) 
   const cancel = (): void => {
     dispatch({ type: 'cancel-requested' })
     cancelBatch()
+  }
+
+  const stopNow = (): void => {
+    dispatch({ type: 'stop-now-requested' })
+    api.stopNow().catch((error: unknown) => console.error('stop now failed', error))
   }
 
   const newBatch = (): void => {
@@ -67,7 +73,7 @@ export function Session({ cores, version }: { cores: number; version: string }) 
           focusStart={returning}
         />
       ) : (
-        <RunView batch={batch} form={form} onCancel={cancel} onNewBatch={newBatch} />
+        <RunView batch={batch} form={form} onCancel={cancel} onStopNow={stopNow} onNewBatch={newBatch} />
       )}
     </div>
   )

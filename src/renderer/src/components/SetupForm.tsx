@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, type FormEvent } from 'react'
 import { START_BUSY } from '../../../shared/ipc'
 import { formatCount } from '../format'
-import { parseSize, parseWorkers, toOptions, type FormValues } from '../state/settings'
+import { parseSize, parseWorkers, toRequest, type FormValues } from '../state/settings'
 import { ExistingField } from './ExistingField'
 import { FolderField } from './FolderField'
 import { ModeField } from './ModeField'
@@ -37,7 +37,7 @@ function missing(form: FormValues): string | null {
 export function SetupForm({ form, onChange, onStart, starting, error, onCancelOther, cores, dragging, focusStart }: Props) {
   const id = useId()
   const startRef = useRef<HTMLButtonElement>(null)
-  const ready = toOptions(form) !== null
+  const ready = toRequest(form) !== null
   const hint = missing(form)
 
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { useId } from 'react'
-import { SIZE_MAX, SIZE_MIN } from '../../../shared/batch'
+import { LIMITS } from '../../../shared/recipe'
 import { formatCount } from '../format'
 import { parseSize, SIZE_PRESETS } from '../state/settings'
 
@@ -29,7 +29,7 @@ export function SizeField({ value, onChange }: Props) {
       <div className="chips">
         {SIZE_PRESETS.map((preset) => (
           <label key={preset} className="chip">
-            <input type="radio" name={`${id}-preset`} value={preset} checked={value.trim() === String(preset)} onChange={() => onChange(String(preset))} />
+            <input type="radio" name={`${id}-preset`} value={preset} checked={value === String(preset)} onChange={() => onChange(String(preset))} />
             <span className="chip-value">{preset}</span>
             {PRESET_NAMES[preset] && <span className="chip-note">{PRESET_NAMES[preset]}</span>}
           </label>
@@ -41,8 +41,8 @@ export function SizeField({ value, onChange }: Props) {
           id={id}
           type="number"
           inputMode="numeric"
-          min={SIZE_MIN}
-          max={SIZE_MAX}
+          min={LIMITS.size.min}
+          max={LIMITS.size.max}
           step={1}
           value={value}
           onChange={(event) => onChange(event.target.value)}
@@ -52,7 +52,7 @@ export function SizeField({ value, onChange }: Props) {
       </div>
       {invalid && (
         <p id={`${id}-error`} className="field-error">
-          Enter a whole number from {formatCount(SIZE_MIN)} to {formatCount(SIZE_MAX)}.
+          Enter a whole number from {formatCount(LIMITS.size.min)} to {formatCount(LIMITS.size.max)}.
         </p>
       )}
     </fieldset>

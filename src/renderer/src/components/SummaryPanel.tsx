@@ -1,45 +1,17 @@
 import { useEffect, useRef } from 'react'
-import type { FailReason, FileAction, SkipReason, Summary } from '../../../shared/batch'
+import { OUTCOMES, type Outcome, type Summary } from '../../../shared/batch'
 import { formatBytes, formatDuration } from '../../../shared/format'
-import { FAIL_LABELS, SKIP_LABELS } from '../../../shared/reasons'
+import { nothingFoundHint, reasonBreakdown } from '../../../shared/summary-text'
 import { formatCount, formatRate } from '../format'
 
 interface Props {
   /** Null when the batch stopped without one; the counts seen so far stand in. */
   summary: Summary | null
-  counts: Readonly<Record<FileAction, number>>
+  counts: Readonly<Record<Outcome, number>>
   problemsOnly: boolean
   onToggleProblems: () => void
   onOpenTarget: () => void
   onNewBatch: () => void
-}
-
-const TILES: { action: FileAction; label: string }[] = [
-  { action: 'copied', label: 'copied' },
-  { action: 'scaled', label: 'scaled' },
-  { action: 'skipped', label: 'skipped' },
-  { action: 'failed', label: 'failed' },
-  { action: 'canceled', label: 'canceled' }
-]
-
-function tileCount(summary: Summary | null, counts: Props['counts'], action: FileAction): number {
-  if (!summary) return counts[action]
-  return action === 'canceled' ? summary.canceledFiles : summary[action]
-}
-
-/** Reasons, most frequent first, in the words of SKIP_LABELS and FAIL_LABELS. */
-function reasons(summary: Summary): { key: string; text: string; count: number }[] {
-  const skipped = (Object.entries(summary.skippedBy) as [SkipReason, number][]).map(([reason, count]) => ({
-    key: `skipped-${reason}`,
-    text: `skipped: ${SKIP_LABELS[reason]}`,
-    count
-  }))
-  const failed = (Object.entries(summary.failedBy) as [FailReason, number][]).map(([reason, count]) => ({
-    key: `failed-${reason}`,
-    text: `failed: ${FAIL_LABELS[reason]}`,
-    count
-  }))
-  return [...skipped.sort((a, b) => b.count - a.count), ...failed.sort((a, b) => b.count - a.count)]
 }
 
 /** What the batch did, and what to do next. */
@@ -50,7 +22,10 @@ export function SummaryPanel({ summary, counts, problemsOnly, onToggleProblems, 
     if (document.activeElement === null || document.activeElement === document.body) headingRef.current?.focus()
   }, [])
 
-  const processed = summary ? summary.todo - summary.canceledFiles : 0
+  // Throughput counts what was worked on: canceled units cost no time.
+  const processed = summary ? summary.todo - summary.counts.canceled : 0
+  const reasons = summary ? reasonBreakdown(summary) : []
+  const hint = summary ? nothingFoundHint(summary) : null
   const seconds = summary ? summary.elapsedMs / 1000 : 0
 
   return (
@@ -65,7 +40,7 @@ export function SummaryPanel({ summary, counts, problemsOnly, onToggleProblems, 
             Open target folder
           </button>
           <button type="button" onClick={onToggleProblems} aria-pressed={problemsOnly}>
-            Show problems
+            {problemsOnly ? 'Show all files' : 'Show problems'}
           </button>
           <button type="button" className="primary" onClick={onNewBatch}>
             New batch
@@ -73,18 +48,17 @@ export function SummaryPanel({ summary, counts, problemsOnly, onToggleProblems, 
         </div>
       </div>
       <ul className="tiles">
-        {TILES.map(({ action, label }) => (
-          <li key={action} className={`tile state-${action}`} data-count={action}>
-            <span className="tile-count">{formatCount(tileCount(summary, counts, action))}</span> {label}
+        {OUTCOMES.map((outcome) => (
+          <li key={outcome} className={`tile state-${outcome}`} data-count={outcome}>
+            <span className="tile-count">{formatCount(counts[outcome])}</span> {outcome}
           </li>
         ))}
       </ul>
-      {summary && reasons(summary).length > 0 && (
+      {hint && <p className="hint nothing-found">{hint}</p>}
+      {reasons.length > 0 && (
         <ul className="reasons" aria-label="Reasons">
-          {reasons(summary).map(({ key, text, count }) => (
-            <li key={key}>
-              {text} <strong>{formatCount(count)}</strong>
-            </li>
+          {reasons.map((line) => (
+            <li key={line}>{line}</li>
           ))}
         </ul>
       )}

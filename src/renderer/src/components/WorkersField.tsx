@@ -1,5 +1,5 @@
 import { useId } from 'react'
-import { WORKERS_MAX, WORKERS_MIN } from '../../../shared/batch'
+import { LIMITS } from '../../../shared/recipe'
 import { parseWorkers } from '../state/settings'
 
 interface Props {
@@ -12,7 +12,7 @@ interface Props {
 export function WorkersField({ value, cores, onChange }: Props) {
   const id = useId()
   const invalid = parseWorkers(value) === null
-  const allCores = String(Math.min(cores, WORKERS_MAX))
+  const allCores = String(Math.min(cores, LIMITS.workers.max))
   return (
     <div className="field workers-field">
       <label htmlFor={id}>Worker threads</label>
@@ -21,8 +21,8 @@ export function WorkersField({ value, cores, onChange }: Props) {
           id={id}
           type="number"
           inputMode="numeric"
-          min={WORKERS_MIN}
-          max={WORKERS_MAX}
+          min={LIMITS.workers.min}
+          max={LIMITS.workers.max}
           step={1}
           value={value}
           onChange={(event) => onChange(event.target.value)}
@@ -40,7 +40,7 @@ export function WorkersField({ value, cores, onChange }: Props) {
       </div>
       {invalid && (
         <p id={`${id}-error`} className="field-error">
-          Enter a whole number from {WORKERS_MIN} to {WORKERS_MAX}.
+          Enter a whole number from {LIMITS.workers.min} to {LIMITS.workers.max}.
         </p>
       )}
     </div>

@@ -1,4 +1,5 @@
-import type { BatchEvent, FileAction, FileResult, Progress, Summary } from '../../../shared/batch'
+import type { BatchEvent, FileResult, Outcome, Progress, Summary } from '../../../shared/batch'
+import { fileOutcome, isProblem as resultIsProblem } from '../../../shared/file-outcome'
 import type { BatchUpdate } from '../../../shared/ipc'
 import { emptyList, ListDraft, type ChunkedList } from './rows'
 
@@ -11,9 +12,9 @@ export interface FileRow {
   result: FileResult | null
 }
 
-export type RowState = 'running' | FileAction
+export type RowState = 'running' | Outcome
 
-export const rowState = (row: FileRow): RowState => row.result?.action ?? 'running'
+export const rowState = (row: FileRow): RowState => (row.result ? fileOutcome(row.result) : 'running')
 
 export type Phase =
   /** The form: updates are ignored, they belong to no batch of ours. */
@@ -46,7 +47,6 @@ export interface BatchState {
    * copying it on each update is cheap, unlike a file → row index of 100,000 entries.
    */
   running: ReadonlyMap<string, number>
-  counts: Readonly<Record<FileAction, number>>
   progress: Progress | null
   /** When the latest progress arrived (performance.now()), to keep clocks moving between updates. */
   progressAt: number
@@ -54,6 +54,8 @@ export interface BatchState {
   /** The batch ended without a summary. */
   error: { code: string; message: string } | null
   canceling: boolean
+  /** Stop now was asked: files on a worker are being abandoned. */
+  stopping: boolean
   /** Why main refused the last start, for the form. */
   startError: { code: string; message: string } | null
 }
@@ -64,9 +66,8 @@ export type BatchAction =
   | { type: 'start-refused'; code: string; message: string }
   | { type: 'update'; update: BatchUpdate; receivedAt: number }
   | { type: 'cancel-requested' }
+  | { type: 'stop-now-requested' }
   | { type: 'new-batch' }
-
-const noCounts: Record<FileAction, number> = { copied: 0, scaled: 0, skipped: 0, failed: 0, canceled: 0 }
 
 export const initialBatchState: BatchState = {
   phase: 'setup',
@@ -74,12 +75,12 @@ export const initialBatchState: BatchState = {
   held: [],
   rows: emptyList(),
   running: new Map(),
-  counts: noCounts,
   progress: null,
   progressAt: 0,
   summary: null,
   error: null,
   canceling: false,
+  stopping: false,
   startError: null
 }
 
@@ -98,6 +99,8 @@ export function batchReducer(state: BatchState, action: BatchAction): BatchState
       return state
     case 'cancel-requested':
       return state.phase === 'starting' || state.phase === 'running' ? { ...state, canceling: true } : state
+    case 'stop-now-requested':
+      return state.canceling && state.phase !== 'done' ? { ...state, stopping: true } : state
     case 'new-batch':
       return initialBatchState
   }
@@ -121,8 +124,7 @@ function applyUpdate(state: BatchState, update: BatchUpdate, receivedAt: number)
   const draft: Draft = {
     ...state,
     rows: new ListDraft(state.rows),
-    running: new Map(state.running),
-    counts: { ...state.counts }
+    running: new Map(state.running)
   }
   for (const event of update.events) applyEvent(draft, event, receivedAt)
   const { rows, ...rest } = draft
@@ -132,10 +134,9 @@ function applyUpdate(state: BatchState, update: BatchUpdate, receivedAt: number)
   return next
 }
 
-type Draft = Omit<BatchState, 'rows' | 'running' | 'counts'> & {
+type Draft = Omit<BatchState, 'rows' | 'running'> & {
   rows: ListDraft<FileRow>
   running: Map<string, number>
-  counts: Record<FileAction, number>
 }
 
 function applyEvent(state: Draft, event: BatchEvent, receivedAt: number): void {
@@ -158,7 +159,6 @@ function applyEvent(state: Draft, event: BatchEvent, receivedAt: number): void {
         state.rows.set(index, row)
         state.running.delete(result.file)
       }
-      state.counts[result.action] += 1
       break
     }
     case 'progress':
@@ -171,7 +171,12 @@ function applyEvent(state: Draft, event: BatchEvent, receivedAt: number): void {
   }
 }
 
-export const isProblem = (row: FileRow): boolean => row.result?.action === 'skipped' || row.result?.action === 'failed'
+export const isProblem = (row: FileRow): boolean => row.result !== null && resultIsProblem(row.result)
+
+const noCounts: Readonly<Record<Outcome, number>> = { copied: 0, scaled: 0, skipped: 0, failed: 0, canceled: 0 }
+
+/** The counts to show: the summary's once there is one, else the latest progress's (both from the engine). */
+export const countsOf = (state: BatchState): Readonly<Record<Outcome, number>> => state.summary?.counts ?? state.progress?.counts ?? noCounts
 
 /** Files found but not yet on a worker: the scanner names them only when they start. */
 export function queuedCount(state: BatchState): number {

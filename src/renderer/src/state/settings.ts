@@ -1,15 +1,15 @@
-import {
-  DEFAULT_MAX_PIXELS,
-  DEFAULT_SIZE,
-  SIZE_MAX,
-  SIZE_MIN,
-  WORKERS_MAX,
-  WORKERS_MIN,
-  type BatchOptions,
-  type ExistingPolicy,
-  type ScaleMode
-} from '../../../shared/batch'
 import type { FolderPurpose } from '../../../shared/ipc'
+import { parseWholeNumber } from '../../../shared/numbers'
+import {
+  DEFAULT_SIZE,
+  EXISTING_POLICIES,
+  LIMITS,
+  MODES,
+  singleOutput,
+  type BatchRequest,
+  type ExistingPolicy,
+  type Mode
+} from '../../../shared/recipe'
 
 export const SIZE_PRESETS = [400, 800, 1024, 1280, 1920, 2560, 3840] as const
 
@@ -21,7 +21,7 @@ export interface FormValues {
   source: string
   target: string
   size: string
-  mode: ScaleMode
+  mode: Mode
   workers: string
   recursive: boolean
   existing: ExistingPolicy
@@ -35,7 +35,7 @@ export function defaultForm(cores: number): FormValues {
     target: '',
     size: String(DEFAULT_SIZE),
     mode: 'smooth',
-    workers: String(clamp(cores, WORKERS_MIN, WORKERS_MAX)),
+    workers: String(clamp(cores, LIMITS.workers.min, LIMITS.workers.max)),
     recursive: true,
     existing: 'skip'
   }
@@ -43,30 +43,32 @@ export function defaultForm(cores: number): FormValues {
 
 const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, Math.round(value) || min))
 
-/** A whole number in range, written plainly (no signs, exponents or fractions), else null. */
+/** A whole number in range, written plainly (no signs, spaces, exponents or fractions), else null. */
 export function parseWhole(text: string, min: number, max: number): number | null {
-  if (!/^\d{1,9}$/.test(text.trim())) return null
-  const value = Number(text.trim())
-  return value >= min && value <= max ? value : null
+  const value = parseWholeNumber(text)
+  return value !== null && value >= min && value <= max ? value : null
 }
 
-export const parseSize = (text: string): number | null => parseWhole(text, SIZE_MIN, SIZE_MAX)
-export const parseWorkers = (text: string): number | null => parseWhole(text, WORKERS_MIN, WORKERS_MAX)
+export const parseSize = (text: string): number | null => parseWhole(text, LIMITS.size.min, LIMITS.size.max)
+export const parseWorkers = (text: string): number | null => parseWhole(text, LIMITS.workers.min, LIMITS.workers.max)
 
-/** The options to start with, or null while something is missing or out of range. */
-export function toOptions(form: FormValues): BatchOptions | null {
+/**
+ * The request to start with, or null while something is missing or out of range. The folders
+ * go exactly as typed or picked: a path is never trimmed (`photos ` is not `photos`).
+ */
+export function toRequest(form: FormValues): BatchRequest | null {
   const size = parseSize(form.size)
   const workers = parseWorkers(form.workers)
   if (!form.source || !form.target || size === null || workers === null) return null
   return {
     source: form.source,
     target: form.target,
-    size,
-    mode: form.mode,
+    recipe: { outputs: [singleOutput(size, form.mode)] },
     workers,
     recursive: form.recursive,
     existing: form.existing,
-    maxPixels: DEFAULT_MAX_PIXELS
+    maxPixels: LIMITS.maxPixels.default,
+    dryRun: false
   }
 }
 
@@ -99,22 +101,23 @@ export function restoreForm(stored: string | null, cores: number): FormValues {
   const record = data as Record<string, unknown>
   const text = (key: string): string | null => {
     const value = record[key]
-    return typeof value === 'string' && value.length <= 4096 && !value.includes('\0') ? value : null
+    return typeof value === 'string' && value.length <= LIMITS.path.max && !value.includes('\0') ? value : null
   }
   const whole = (key: string, min: number, max: number): number | null => {
     const value = record[key]
     return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : null
   }
-  const size = whole('size', SIZE_MIN, SIZE_MAX)
-  const workers = whole('workers', WORKERS_MIN, WORKERS_MAX)
+  const size = whole('size', LIMITS.size.min, LIMITS.size.max)
+  const workers = whole('workers', LIMITS.workers.min, LIMITS.workers.max)
+  const oneOf = <T extends string>(values: readonly T[], value: unknown): T | null => (values as readonly unknown[]).includes(value) ? (value as T) : null
   return {
     source: text('source') ?? form.source,
     target: text('target') ?? form.target,
     size: size === null ? form.size : String(size),
-    mode: record.mode === 'smooth' || record.mode === 'stride' ? record.mode : form.mode,
+    mode: oneOf(MODES, record.mode) ?? form.mode,
     workers: workers === null ? form.workers : String(workers),
     recursive: typeof record.recursive === 'boolean' ? record.recursive : form.recursive,
-    existing: record.existing === 'skip' || record.existing === 'overwrite' ? record.existing : form.existing
+    existing: oneOf(EXISTING_POLICIES, record.existing) ?? form.existing
   }
 }
 
