@@ -20,6 +20,8 @@ larger one into TARGET (same name, same format), and skips the rest with a reaso
                         (default skip; rename writes "name (1).ext")
       --overwrite       the same as --existing overwrite
       --max-pixels N    skip images with more pixels than N (default ${LIMITS.maxPixels.default})
+      --dry-run         print what would be done to each file, and the summary it would end
+                        with; nothing at all is written (not even TARGET)
       --json            one JSON object per event on stdout; the last is the summary
       --demo            generate a demo folder in a temporary folder and scale it
   -h, --help            show this help
@@ -100,6 +102,7 @@ export function parseCommand(argv: readonly string[]): Command {
         overwrite: { type: 'boolean' },
         'max-pixels': { type: 'string' },
         json: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
         demo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' }
@@ -128,7 +131,8 @@ export function parseCommand(argv: readonly string[]): Command {
     workers: wholeNumber('--concurrency', values.concurrency, LIMITS.workers) ?? defaults.workers,
     maxPixels: wholeNumber('--max-pixels', values['max-pixels'], LIMITS.maxPixels) ?? defaults.maxPixels,
     recursive: values.flat !== true,
-    existing: existingPolicy(values.existing, values.overwrite)
+    existing: existingPolicy(values.existing, values.overwrite),
+    dryRun: values['dry-run'] === true
   }
   try {
     return { kind: 'run', request: parseBatchRequest(request), json: values.json === true, demo }

@@ -23,9 +23,12 @@ function closingLines(summary: Summary, source: string): string {
   const hint = nothingFoundHint(summary)
   if (hint) lines.push(`  ${hint}: ${displayName(source)}`)
   const outputs = summary.outputs > 1 ? `, ${summary.outputs} outputs each` : ''
+  const files = `  ${formatDuration(summary.elapsedMs)}, ${plural(summary.files, 'file')}${outputs}`
+  // A dry run only reads headers: no output bytes, and no image went through libvips.
   lines.push(
-    `  ${formatDuration(summary.elapsedMs)}, ${plural(summary.files, 'file')}${outputs}, ${formatBytes(summary.bytesIn)} → ${formatBytes(summary.bytesOut)}, ` +
-      `at most ${plural(summary.peakParallel, 'image')} in flight at once`
+    summary.dryRun
+      ? `${files}, ${formatBytes(summary.bytesIn)} read`
+      : `${files}, ${formatBytes(summary.bytesIn)} → ${formatBytes(summary.bytesOut)}, at most ${plural(summary.peakParallel, 'image')} in flight at once`
   )
   return `${lines.join('\n')}\n`
 }
