@@ -79,6 +79,8 @@ export type FromHost =
 /** What either kind of child process (Node's fork, Electron's utilityProcess) must offer. */
 export interface HostProcess {
   readonly pid: number | undefined
+  /** Kills it at once, even before it has a pid (Electron's utilityProcess has none until spawned). */
+  kill(): void
   send(message: ToHost): void
   onMessage(listener: (message: FromHost) => void): void
   /** The process ended; `signal` is set when it was killed by one (SIGBUS, SIGKILL…). */

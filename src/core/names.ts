@@ -64,9 +64,14 @@ export function nameKey(rules: NameRules, path: string): string {
   return rules.ignoresCase ? composed.toUpperCase().toLowerCase() : composed
 }
 
-async function sameFile(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([lstat(fsPath(a)).catch(() => null), lstat(fsPath(b)).catch(() => null)])
-  return x !== null && y !== null && x.dev === y.dev && x.ino === y.ino
+/**
+ * Whether a name that is not in the folder's listing still opens something: then the folder
+ * folds spellings. Identity (dev:ino) cannot tell, as FUSE file systems such as exFAT give the
+ * same file a new inode number for each spelling it is looked up by.
+ */
+async function opensUnder(folder: string, other: string, listed: ReadonlySet<string>): Promise<boolean> {
+  if (listed.has(other)) return false
+  return (await lstat(fsPath(join(folder, other))).catch(() => null)) !== null
 }
 
 /** Writes a probe file and looks it up under another spelling: the only sure test. */
@@ -75,7 +80,8 @@ async function probeByWriting(folder: string, name: string, other: string): Prom
   const handle = await open(fsPath(path), 'wx')
   await handle.close()
   try {
-    return await sameFile(path, join(folder, other))
+    // The probe's name is random: another spelling of it can only be the probe itself.
+    return await opensUnder(folder, other, new Set([name]))
   } finally {
     await unlink(fsPath(path)).catch(() => undefined)
   }
@@ -88,9 +94,10 @@ async function probeByWriting(folder: string, name: string, other: string): Prom
 async function probeByReading(folder: string): Promise<boolean | null> {
   for (let at = folder; ; at = dirname(at)) {
     const names = await readdir(fsPath(at), { encoding: 'buffer' }).catch(() => null)
-    for (const name of (names ?? []).map(nameFromBytes)) {
+    const listed = new Set((names ?? []).map(nameFromBytes))
+    for (const name of listed) {
       const swapped = [...name].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('')
-      if (swapped !== name) return sameFile(join(at, name), join(at, swapped))
+      if (swapped !== name && !listed.has(swapped)) return opensUnder(at, swapped, listed)
     }
     if (names !== null || dirname(at) === at) return null
   }

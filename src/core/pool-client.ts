@@ -104,13 +104,7 @@ export class PoolClient {
 
   private kill(live: Live, why: 'stopped' | 'host-hung'): void {
     live.endedBy ??= why
-    if (live.process.pid !== undefined) {
-      try {
-        process.kill(live.process.pid, 'SIGKILL')
-      } catch {
-        // Already gone.
-      }
-    }
+    live.process.kill()
   }
 
   private request<T>(id: number, message: Parameters<HostProcess['send']>[0]): Promise<T> {
@@ -196,6 +190,7 @@ export function forkHost(hostPath: string, stderr: (text: string) => void = (tex
     child.stderr?.on('data', (text: string) => stderr(text))
     return {
       pid: child.pid,
+      kill: () => void child.kill('SIGKILL'),
       send: (message) => {
         if (child.connected) child.send(message, (error) => void error)
       },

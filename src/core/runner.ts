@@ -253,13 +253,23 @@ export async function runBatch(input: BatchRequest, context: BatchContext): Prom
         }
       }
 
-      const { id, reply } = pool.probe({ path: entry.path, maxPixels: request.maxPixels, keep: write })
-      let probe: ProbeReply
-      try {
-        probe = await reply
-      } catch (error) {
-        record(lostResult(file, error, 0), null)
-        return
+      let probe: ProbeReply | null = null
+      let id = 0
+      // A probe only reads: one lost with its host (crashed or hung, not stopped) is asked again
+      // of the next host, so a file that was only read ahead is never failed for another's crash.
+      for (let attempt = 1; probe === null; attempt += 1) {
+        const asked = pool.probe({ path: entry.path, maxPixels: request.maxPixels, keep: write })
+        id = asked.id
+        try {
+          probe = await asked.reply
+        } catch (error) {
+          const retry = attempt === 1 && error instanceof HostLost && error.reason !== 'stopped' && !signal.aborted
+          if (!retry) {
+            record(lostResult(file, error, 0), null)
+            return
+          }
+          void sweepAfter(error.pid)
+        }
       }
       if (!probe.ok) {
         const times = { ...NO_TIME, read: probe.readMs }

@@ -1,6 +1,6 @@
 import type { Dirent, Stats } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
 import { messageOf } from './errors'
 import { fsPath, isWithin, joinRelative, nameFromBytes } from './paths'
 
@@ -8,13 +8,15 @@ import { fsPath, isWithin, joinRelative, nameFromBytes } from './paths'
  * Walks the source lazily: entries are yielded folder by folder as they are read, so a tree
  * of 100,000 photos never becomes one 100,000-item list. Names are read as bytes (see
  * paths.ts). Only regular files are ever handed on to be opened: a FIFO would block the
- * reader forever, and a device is not a photo. Links are followed only while they stay inside
- * the source folder (a link to /etc is reported, not read), and never into the target.
+ * reader forever, and a device is not a photo. A link to a file is read only when the file is
+ * inside the source (a link to /etc is reported, not read), never in the target; a link to a
+ * folder is reported and not walked, as the folder is walked under its own name anyway —
+ * unless that folder is hidden, when the link is the only way to it.
  */
 
 export type ScanEntry =
   | { kind: 'file'; path: string; relative: string }
-  | { kind: 'skip'; relative: string; reason: 'special-file' | 'outside-source' | 'unreadable'; message: string }
+  | { kind: 'skip'; relative: string; reason: 'special-file' | 'outside-source' | 'folder-link' | 'unreadable'; message: string }
 
 export interface ScanOptions {
   recursive: boolean
@@ -57,6 +59,9 @@ export async function* scan(root: string, options: ScanOptions): AsyncGenerator<
 
 type Resolved = { kind: 'file' } | { kind: 'folder' } | Extract<ScanEntry, { kind: 'skip' }>
 
+/** `trip/real` for a real path below the source, as a person would name it. */
+const relativeTo = (root: string, path: string): string => path.slice(root.length + 1).split(sep).join('/')
+
 /** Where a symbolic link leads, and whether this scan may go there. */
 async function followLink(path: string, relative: string, options: ScanOptions): Promise<Resolved> {
   let real: string
@@ -71,7 +76,14 @@ async function followLink(path: string, relative: string, options: ScanOptions):
     const where = isWithin(real, options.realTarget) ? 'into the target folder' : 'outside the source folder'
     return { kind: 'skip', relative, reason: 'outside-source', message: `a link that leads ${where}; not followed` }
   }
-  if (target.isDirectory()) return { kind: 'folder' }
+  // The folder it leads to is in the source, so it is walked under its own name: following the
+  // link too would make every photo in it twice, under whichever name happened to sort first.
+  if (target.isDirectory()) {
+    // A hidden folder is never walked on its own: through a link is the only way in.
+    if (real !== options.realSource && relativeTo(options.realSource, real).split('/').some(isIgnoredName)) return { kind: 'folder' }
+    const below = real === options.realSource ? 'the source folder itself' : `the folder ${relativeTo(options.realSource, real)}`
+    return { kind: 'skip', relative, reason: 'folder-link', message: `a link to ${below}, whose photos are made under their own names; not followed` }
+  }
   if (target.isFile()) return { kind: 'file' }
   return { kind: 'skip', relative, reason: 'special-file', message: `a link to ${specialKind(target) ?? 'something that is not a file'}` }
 }

@@ -14,6 +14,10 @@ export function utilityHost(hostPath: string): SpawnHost {
       stdio: 'inherit'
     })
     const host: HostProcess = {
+      // A process not yet spawned cannot be signalled: it is killed the moment it is.
+      kill: () => {
+        if (!child.kill()) child.once('spawn', () => void child.kill())
+      },
       get pid() {
         return child.pid
       },

@@ -11,6 +11,7 @@ export const SKIP_LABELS = {
   'too-large': 'too large',
   'special-file': 'not a regular file',
   'outside-source': 'link out of the source',
+  'folder-link': 'link to a folder of the source',
   'source-changed': 'changed while read',
   'target-exists': 'target exists',
   'already-done': 'already done'
@@ -36,7 +37,7 @@ export const FAIL_REASONS = Object.keys(FAIL_LABELS) as FailReason[]
  * Reasons that say the batch is doing what was asked (resuming, keeping what is there), not
  * that something is wrong: they are not listed under "problems".
  */
-export const EXPECTED_SKIPS: readonly SkipReason[] = ['already-done', 'target-exists']
+export const EXPECTED_SKIPS: readonly SkipReason[] = ['already-done', 'target-exists', 'folder-link']
 
 /**
  * Why a batch could not start: the request itself is wrong (exit 2 in the CLI, a message on
