@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decode, listFiles, runCli, type Finished } from './harness'
+import { JOURNAL, decode, listFiles, listOutputs, runCli, type Finished } from './harness'
 
 /** `imagescale --demo`: what a newcomer runs first; it must show copied, scaled and skipped at once. */
 
@@ -32,11 +32,7 @@ describe('imagescale --demo', () => {
     expect(match, run.stdout).not.toBeNull()
     expect(Number(match![1])).toBeGreaterThan(0)
     expect(Number(match![2])).toBeGreaterThan(0)
-    expect(lines.slice(at + 1, at + 4).sort()).toEqual([
-      '  skipped 1: not an image',
-      '  skipped 1: unreadable or corrupt',
-      '  skipped 1: unsupported format'
-    ])
+    expect(lines.slice(at + 1, at + 4).sort()).toEqual(['  skipped 1: damaged or corrupt', '  skipped 1: not an image', '  skipped 1: unsupported format'])
     expect(run.stdout).toMatch(/^skipped notes\.txt: not an image$/m)
     expect(run.stdout).toMatch(/^skipped broken\.jpg: /m)
     expect(run.stdout).toMatch(/^skipped drawing\.svg: SVG images are not supported$/m)
@@ -45,9 +41,11 @@ describe('imagescale --demo', () => {
 
   it('writes one decodable output per copied or scaled file', async () => {
     const [root] = await readdir(tmp)
-    const outputs = await listFiles(join(tmp, root!, 'scaled'))
+    const outputs = await listOutputs(join(tmp, root!, 'scaled'))
     const [copied, scaled] = /^copied (\d+) scaled (\d+) .* using /m.exec(run.stdout)!.slice(1).map(Number)
     expect(outputs).toHaveLength(copied! + scaled!)
+    // Besides the images, only the journal that lets a second run skip what is done.
+    expect(await listFiles(join(tmp, root!, 'scaled'))).toEqual([JOURNAL, ...outputs].sort())
     for (const file of outputs) {
       const { width, height } = await decode(join(tmp, root!, 'scaled', file))
       expect(Math.max(width, height), file).toBeLessThanOrEqual(400)

@@ -2,7 +2,7 @@ import { copyFile, readFile, stat, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { tempFolders, writeImage, type TempFolders } from '../helpers/images'
-import { decode, isFolder, jsonEvents, lastSummary, listFiles, resultsByFile, runCli, type Finished } from './harness'
+import { decode, isFolder, jsonEvents, lastSummary, listFiles, listOutputs, resultsByFile, runCli, unitsByFile, type Finished } from './harness'
 
 /** Output for logs and pipes (stdout is not a terminal), and the book's options end to end. */
 
@@ -88,9 +88,12 @@ describe('many broken files at once', () => {
 
     expect(run.code).toBe(0)
     const events = jsonEvents(run.stdout)
-    const notSkipped = [...resultsByFile(events).values()].filter((result) => result.action !== 'skipped')
-    expect(notSkipped.map((result) => `${result.file}: ${result.action} ${result.message ?? ''}`)).toEqual([])
-    expect(lastSummary(events)).toMatchObject({ skipped: COUNT, skippedBy: { corrupt: COUNT } })
+    const units = [...unitsByFile(events).values()]
+    expect(units).toHaveLength(COUNT)
+    const notSkipped = units.filter((unit) => unit.outcome !== 'skipped' || unit.reason !== 'corrupt')
+    expect(notSkipped.map((unit) => `${unit.file}: ${unit.outcome} ${unit.reason ?? ''} ${unit.message ?? ''}`)).toEqual([])
+    expect(lastSummary(events)).toMatchObject({ todo: COUNT, counts: { skipped: COUNT, copied: 0, scaled: 0, failed: 0 }, skippedBy: { corrupt: COUNT }, warnings: 0 })
+    // Nothing was made, so there is not even a journal.
     expect(await listFiles(folders.target)).toEqual([])
   })
 })
@@ -159,35 +162,101 @@ describe('options', () => {
       runCli(['--flat', folders.source, join(folders.root, 'flat')])
     ])
 
-    expect(await listFiles(join(folders.root, 'deep'))).toEqual(['top.jpg', 'trip/day1/deep.jpg'])
+    expect(await listOutputs(join(folders.root, 'deep'))).toEqual(['top.jpg', 'trip/day1/deep.jpg'])
     expect(closing(deep).line).toMatch(/^copied 0 scaled 2 using \d+ worker threads?$/)
-    expect(await listFiles(join(folders.root, 'flat'))).toEqual(['top.jpg'])
+    expect(await listOutputs(join(folders.root, 'flat'))).toEqual(['top.jpg'])
     expect(await isFolder(join(folders.root, 'flat/trip'))).toBe(false)
     expect(closing(flat).line).toMatch(/^copied 0 scaled 1 using \d+ worker threads?$/)
     expect(flat.stdout).not.toContain('deep.jpg')
   })
 
-  it('keeps outputs that already exist unless --overwrite is given', async () => {
+  it('a re-run skips what it made as already done, and re-makes an output whose source changed', async () => {
     await writeImage(folders.source, 'a.jpg', { width: 1200, height: 900 })
     await writeImage(folders.source, 'b.jpg', { width: 300, height: 300, seed: 2 })
     expect((await runCli([folders.source, folders.target])).code).toBe(0)
-    // The photographer re-exports a.jpg at another shape; the old output is still there.
+    const madeB = await readFile(join(folders.target, 'b.jpg'))
+
+    const again = await runCli([folders.source, folders.target])
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain('skipped a.jpg: made by an earlier run from this file with these settings\n')
+    expect(closing(again).line).toMatch(/^copied 0 scaled 0 skipped 2 using \d+ worker threads?$/)
+    expect(closing(again).details).toContain('  skipped 2: already done')
+
+    // The photographer re-exports a.jpg at another shape: the old output is ours, and stale.
     await writeImage(folders.source, 'a.jpg', { width: 1600, height: 800, seed: 3 })
-    const before = await readFile(join(folders.target, 'a.jpg'))
-
-    const kept = await runCli([folders.source, folders.target])
-    expect(kept.code).toBe(0)
-    expect(kept.stdout).toContain('skipped a.jpg: the output already exists\n')
-    expect(closing(kept).line).toMatch(/^copied 0 scaled 0 skipped 2 using \d+ worker threads?$/)
-    expect(closing(kept).details).toContain('  skipped 2: target exists')
-    expect((await readFile(join(folders.target, 'a.jpg'))).equals(before)).toBe(true)
-
-    const replaced = await runCli(['--overwrite', '--json', folders.source, folders.target])
-    expect(replaced.code).toBe(0)
-    const events = jsonEvents(replaced.stdout)
-    expect(lastSummary(events)).toMatchObject({ copied: 1, scaled: 1, skipped: 0 })
-    expect(resultsByFile(events).get('a.jpg')).toMatchObject({ action: 'scaled', output: { width: 400, height: 200 } })
+    const remade = await runCli(['--json', folders.source, folders.target])
+    expect(remade.code).toBe(0)
+    const events = jsonEvents(remade.stdout)
+    expect(lastSummary(events)).toMatchObject({ counts: { copied: 0, scaled: 1, skipped: 1 }, skippedBy: { 'already-done': 1 }, remade: 1 })
+    expect(resultsByFile(events).get('a.jpg')).toMatchObject({
+      outcome: 'done',
+      outputs: [{ outcome: 'scaled', path: 'a.jpg', size: { width: 400, height: 200 }, replaced: 'stale' }]
+    })
     expect(await decode(join(folders.target, 'a.jpg'))).toMatchObject({ width: 400, height: 200 })
-    expect(await listFiles(folders.target)).toEqual(['a.jpg', 'b.jpg'])
+    expect((await readFile(join(folders.target, 'b.jpg'))).equals(madeB)).toBe(true)
+    expect(await listOutputs(folders.target)).toEqual(['a.jpg', 'b.jpg'])
+  })
+
+  describe('a file already in the target that ImageScale did not make', () => {
+    /** The user's own a.jpg, already where the output of source a.jpg would go. */
+    async function foreignTarget(name: string): Promise<{ target: string; theirs: Buffer }> {
+      await writeImage(folders.source, 'a.jpg', { width: 1200, height: 900 })
+      await writeImage(folders.source, 'b.jpg', { width: 300, height: 300, seed: 2 })
+      const target = join(folders.root, name)
+      const path = await writeImage(target, 'a.jpg', { width: 640, height: 480, seed: 9 })
+      return { target, theirs: await readFile(path) }
+    }
+
+    it('is kept by default, and the output it stands in the way of is skipped', async () => {
+      const { target, theirs } = await foreignTarget('kept')
+      const run = await runCli([folders.source, target])
+      expect(run.code).toBe(0)
+      expect(run.stdout).toContain('skipped a.jpg: a file of that name is already there, not made by ImageScale from this file; it is kept\n')
+      expect(run.stdout).toContain('copied b.jpg 300×300\n')
+      expect(closing(run).line).toMatch(/^copied 1 scaled 0 skipped 1 using \d+ worker threads?$/)
+      expect(closing(run).details).toContain('  skipped 1: target exists')
+      expect((await readFile(join(target, 'a.jpg'))).equals(theirs)).toBe(true)
+      expect(await listOutputs(target)).toEqual(['a.jpg', 'b.jpg'])
+    })
+
+    it('is replaced with --overwrite, and with --existing overwrite', async () => {
+      const { target } = await foreignTarget('overwritten')
+      const other = join(folders.root, 'overwritten-2')
+      await writeImage(other, 'a.jpg', { width: 640, height: 480, seed: 9 })
+      const [short, long] = await Promise.all([
+        runCli(['--overwrite', '--json', folders.source, target]),
+        runCli(['--existing', 'overwrite', '--json', folders.source, other])
+      ])
+      for (const [run, folder] of [
+        [short, target],
+        [long, other]
+      ] as const) {
+        expect(run.code).toBe(0)
+        const events = jsonEvents(run.stdout)
+        expect(lastSummary(events)).toMatchObject({ counts: { copied: 1, scaled: 1, skipped: 0 }, remade: 0 })
+        expect(resultsByFile(events).get('a.jpg')).toMatchObject({
+          outcome: 'done',
+          outputs: [{ outcome: 'scaled', path: 'a.jpg', size: { width: 400, height: 300 }, replaced: 'existing' }]
+        })
+        expect(await decode(join(folder, 'a.jpg'))).toMatchObject({ width: 400, height: 300 })
+        expect(await listOutputs(folder)).toEqual(['a.jpg', 'b.jpg'])
+      }
+    })
+
+    it('is kept with --existing rename, and the output gets the next free name', async () => {
+      const { target, theirs } = await foreignTarget('renamed')
+      const run = await runCli(['--existing', 'rename', folders.source, target])
+      expect(run.code).toBe(0)
+      expect(run.stdout).toContain('scaled a.jpg 1200×900 → 400×300 as a (1).jpg (a.jpg was already there)\n')
+      expect(closing(run).line).toMatch(/^copied 1 scaled 1 using \d+ worker threads?$/)
+      expect((await readFile(join(target, 'a.jpg'))).equals(theirs)).toBe(true)
+      expect(await decode(join(target, 'a (1).jpg'))).toMatchObject({ width: 400, height: 300 })
+      expect(await listOutputs(target)).toEqual(['a (1).jpg', 'a.jpg', 'b.jpg'])
+
+      // A second run knows 'a (1).jpg' is its own: nothing new, nothing renamed again.
+      const again = await runCli(['--existing', 'rename', folders.source, target])
+      expect(closing(again).line).toMatch(/^copied 0 scaled 0 skipped 2 using \d+ worker threads?$/)
+      expect(await listOutputs(target)).toEqual(['a (1).jpg', 'a.jpg', 'b.jpg'])
+    })
   })
 })

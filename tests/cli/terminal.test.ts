@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI_PATH } from '../helpers/built'
 import { tempFolders, writeImage, type TempFolders } from '../helpers/images'
-import { listFiles, runCommand } from './harness'
+import { listOutputs, runCommand } from './harness'
 
 /**
  * On a terminal: a live bar and one line per worker, redrawn in place, with problems scrolled
@@ -14,6 +14,8 @@ const COUNT = 6
 /** Erase-and-redraw: cursor up N lines to their start, then clear to the end of the screen. */
 const ESC = '\u001b'
 const REDRAW = new RegExp(`${ESC}\\[\\d+F${ESC}\\[J`, 'g')
+/** The live bar, whole: 30 cells, done/total (`+` while the scan goes on), the rate, an ETA once known; captures done. */
+const BAR = /^\[[#-]{30}\] (\d+)\/\d+\+? \d+\.\d img\/s(?:, ETA [\dhms.]+)?$/
 
 async function runInTerminal(folders: TempFolders, target: string, setup: string): Promise<{ code: number | null; screen: string }> {
   const run = await runCommand('script', ['-qec', `${setup} exec "$NODE" "$CLI" -c 2 "$SRC" "$DST"`, '/dev/null'], {
@@ -42,9 +44,12 @@ describe('on a terminal', () => {
     const { code, screen } = await runInTerminal(folders, target, 'stty cols 100 rows 30;')
 
     expect(code).toBe(0)
-    const total = COUNT + 1
-    expect(screen).toMatch(new RegExp(`\\[#{30}\\] ${total}/${total} \\d+\\.\\d img/s`))
     const lines = linesOf(screen)
+    // The bar moved while files finished (the block is erased for the summary at the end, so
+    // the last state may never be drawn: only that it was live is asserted).
+    const bars = lines.flatMap((line) => BAR.exec(line)?.slice(1).map(Number) ?? [])
+    expect(bars.length, screen).toBeGreaterThan(0)
+    expect(Math.max(...bars), screen).toBeGreaterThan(0)
     expect(lines.some((line) => line.startsWith('  worker 1: '))).toBe(true)
     expect(lines.some((line) => line.startsWith('  worker 2: '))).toBe(true)
     expect(lines.some((line) => line.startsWith('  worker 3: '))).toBe(false)
@@ -53,7 +58,7 @@ describe('on a terminal', () => {
     expect(lines.some((line) => line.startsWith('scaled '))).toBe(false)
     const afterLastRedraw = screen.split(REDRAW).at(-1)!
     expect(afterLastRedraw).toMatch(/^copied 0 scaled 6 skipped 1 using 2 worker threads\n {2}skipped 1: not an image\n/)
-    expect(await listFiles(target)).toHaveLength(COUNT)
+    expect(await listOutputs(target)).toHaveLength(COUNT)
   })
 
   it('clips lines to a narrow terminal so redrawing never leaves wrapped debris', async () => {
@@ -73,7 +78,8 @@ describe('on a terminal', () => {
     expect(code).toBe(0)
     const lines = linesOf(screen)
     expect(lines).toContain('  worker 1: idle')
-    expect(lines.some((line) => new RegExp(`\\] ${COUNT + 1}/${COUNT + 1} \\d+\\.\\d img/s, ETA 0\\.0s$`).test(line))).toBe(true)
+    // The whole bar fits: nothing was clipped as if the terminal had 0 columns.
+    expect(lines.some((line) => BAR.test(line)), screen).toBe(true)
     expect(lines.filter((line) => line.endsWith('…'))).toEqual([])
   })
 })

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../helpers/built'
 import { tempFolders, writeImage, type TempFolders } from '../helpers/images'
-import { isFolder, listFiles, runCli } from './harness'
+import { JOURNAL, decode, isFolder, listFiles, runCli } from './harness'
 
 /** Bad usage exits 2 with a sentence that says what is wrong, and touches nothing. */
 
@@ -37,7 +37,15 @@ describe('bad usage', () => {
     { name: 'the source inside the target', args: () => [folders.source, folders.root], message: /the source folder is inside the target folder/ },
     { name: 'an unknown option', args: () => ['--bogus', folders.source, folders.target], message: /Unknown option '--bogus'/ },
     { name: '--smooth with --stride', args: () => ['--smooth', '--stride', folders.source, folders.target], message: /either --smooth or --stride/ },
-    { name: '--demo with folders', args: () => ['--demo', folders.source, folders.target], message: /--demo makes its own folders/ }
+    { name: '--demo with folders', args: () => ['--demo', folders.source, folders.target], message: /--demo makes its own folders/ },
+    { name: '--existing bogus', args: () => ['--existing', 'bogus', folders.source, folders.target], message: /--existing must be one of skip, overwrite, rename, not "bogus"/ },
+    { name: '--overwrite with --existing rename', args: () => ['--overwrite', '--existing', 'rename', folders.source, folders.target], message: /--overwrite contradicts --existing rename/ },
+    { name: '--max-pixels 0', args: () => ['--max-pixels', '0', folders.source, folders.target], message: /--max-pixels must be a positive whole number, not "0"/ },
+    {
+      name: '--overwrite into a target inside the source',
+      args: () => ['--overwrite', folders.source, join(folders.source, 'scaled')],
+      message: /the target folder is inside the source.*overwriting is refused/
+    }
   ]
 
   // Each case only reads the shared folders, so they run side by side.
@@ -57,10 +65,16 @@ describe('bad usage', () => {
       await writeImage(own.source, 'a.jpg', { width: 800, height: 600 })
       const inside = join(own.source, 'scaled')
       const first = await runCli([own.source, inside])
-      const second = await runCli(['--overwrite', own.source, inside])
-      expect([first.code, second.code]).toEqual([0, 0])
-      expect(second.stdout).toMatch(/^scaled a\.jpg 800×600 → 400×300\ncopied 0 scaled 1 using/)
-      expect(await listFiles(own.source)).toEqual(['a.jpg', 'scaled/a.jpg'])
+      expect(first.code).toBe(0)
+      expect(first.stdout).toMatch(/^scaled a\.jpg 800×600 → 400×300\ncopied 0 scaled 1 using/)
+      // A re-export: the output is stale and re-made; scaled/a.jpg is never taken for a source.
+      await writeImage(own.source, 'a.jpg', { width: 1000, height: 500, seed: 2 })
+      const second = await runCli([own.source, inside])
+      expect(second.code).toBe(0)
+      expect(second.stdout).toMatch(/^scaled a\.jpg 1000×500 → 400×200\ncopied 0 scaled 1 using/)
+      expect(second.stdout).toContain('\n  remade 1: made by an earlier run with other settings\n')
+      expect(await listFiles(own.source)).toEqual(['a.jpg', `scaled/${JOURNAL}`, 'scaled/a.jpg'])
+      expect(await decode(join(inside, 'a.jpg'))).toMatchObject({ width: 400, height: 200 })
     } finally {
       await own.cleanup()
     }
@@ -73,9 +87,11 @@ describe('--help and --version', () => {
     expect(run.code).toBe(0)
     expect(run.stderr).toBe('')
     expect(run.stdout).toMatch(/^usage: imagescale \[options\] SOURCE TARGET\n/)
-    for (const option of ['-s, --size N', '-S, --smooth', '--stride', '-c, --concurrency N', '--flat', '--overwrite', '--json', '--demo']) {
+    for (const option of ['-s, --size N', '-S, --smooth', '--stride', '-c, --concurrency N', '--flat', '--existing POLICY', '--overwrite', '--max-pixels N', '--json', '--demo']) {
       expect(run.stdout).toContain(option)
     }
+    expect(run.stdout).toContain('skip, overwrite, rename')
+    expect(run.stdout).toContain('a second Ctrl-C stops at once')
     expect(run.stdout).toContain('Exit status: 0 all done, 1 some file failed, 2 bad usage, 130 canceled')
   })
 

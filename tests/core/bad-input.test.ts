@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { FileResult, SkipReason, Summary } from '../../src/shared/batch'
+import type { FileResult, Summary } from '../../src/shared/batch'
+import type { SkipReason } from '../../src/shared/reasons'
 import { dimensionsOf, tempFolders, writeImage, type TempFolders } from '../helpers/images'
 import { runRecorded } from '../helpers/run'
-import { colourDistance, decodeStrict, expectBalanced, listFiles, pixel, resultFor, writePngBomb } from './fixtures'
+import { JOURNAL, colourDistance, decodeStrict, expectBalanced, listFiles, listOutputs, pixel, resultFor, unitFor, writePngBomb } from './fixtures'
 
 const HEIC_HEAD = Buffer.concat([
   Buffer.from([0, 0, 0, 0x18]),
@@ -26,7 +27,8 @@ const BAD: Record<string, { reason: SkipReason; mentions?: RegExp }> = {
   'drawing.svg': { reason: 'unsupported-format', mentions: /SVG/ },
   'phone.heic': { reason: 'unsupported-format', mentions: /HEIC/ },
   'bomb.png': { reason: 'too-large', mentions: /30000×30000/ },
-  'dangling.jpg': { reason: 'corrupt' },
+  // A link to nothing is named as what it is, not mistaken for a damaged picture.
+  'dangling.jpg': { reason: 'unreadable', mentions: /broken link/ },
   // Several at once: libvips' error text is shared by all threads, so only a per-image verdict holds.
   ...Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`more-truncated/${i}.jpg`, { reason: 'corrupt' as const }]))
 }
@@ -72,44 +74,54 @@ describe('bad input is skipped with the right reason while the batch goes on', (
   afterAll(() => folders.cleanup())
 
   it.each(Object.entries(BAD))('skips %s', (name, { reason, mentions }) => {
-    const result = resultFor(results, name)
-    expect(result.action).toBe('skipped')
-    expect(result.reason).toBe(reason)
-    expect(result.message).toBeTruthy()
-    if (mentions) expect(result.message).toMatch(mentions)
+    const unit = unitFor(results, name)
+    expect(unit.outcome).toBe('skipped')
+    expect(unit.reason).toBe(reason)
+    expect(unit.message).toBeTruthy()
+    if (mentions) expect(unit.message).toMatch(mentions)
   })
 
-  it('reports the decoded format of recognised but broken files', () => {
-    expect(resultFor(results, 'corrupt.jpg').format).toBe('jpeg')
-    expect(resultFor(results, 'truncated.jpg').format).toBe('jpeg')
-    expect(resultFor(results, 'bomb.png')).toMatchObject({ format: 'png', input: { width: 30_000, height: 30_000 } })
+  it('reports the format of recognised but broken files', () => {
+    // The header cannot be read at all: the message still says what the file claims to be.
+    expect(resultFor(results, 'corrupt.jpg')).toMatchObject({ outcome: 'skipped', reason: 'corrupt', message: expect.stringMatching(/JPEG/) })
+    // The header is fine and the pixels stop early: the file is known, its one output skipped.
+    expect(unitFor(results, 'truncated.jpg')).toMatchObject({ outcome: 'skipped', reason: 'corrupt', info: { format: 'jpeg', shown: { width: 2000, height: 1500 } } })
+    expect(unitFor(results, 'truncated.jpg').message).toMatch(/JPEG/)
+    expect(resultFor(results, 'bomb.png')).toMatchObject({ outcome: 'skipped', reason: 'too-large', info: { format: 'png', shown: { width: 30_000, height: 30_000 } } })
   })
 
   it('decodes a file with a harmless decoder warning leniently, scales it and says so', async () => {
-    const result = resultFor(results, 'camera-warning.jpg')
-    expect(result).toMatchObject({ action: 'scaled', output: { width: 400, height: 267 } })
-    expect(result.message).toMatch(/decoded leniently/)
+    const unit = unitFor(results, 'camera-warning.jpg')
+    expect(unit).toMatchObject({ outcome: 'scaled', size: { width: 400, height: 267 } })
+    expect(unit.warning).toMatch(/decoded leniently/)
+    expect(summary.warnings).toBe(1)
     const out = await decodeStrict(join(folders.target, 'camera-warning.jpg'))
     const original = await decodeStrict(join(folders.root, 'plain.jpg'))
     expect(colourDistance(pixel(out, 200, 133), pixel(original, 450, 300))).toBeLessThan(30)
   })
 
   it('still scales and copies the good files beside them', async () => {
-    expect(resultFor(results, 'good-1.jpg').action).toBe('scaled')
-    expect(resultFor(results, 'good-2.png').action).toBe('copied')
-    expect(resultFor(results, 'sub/good-3.webp').action).toBe('scaled')
+    expect(unitFor(results, 'good-1.jpg')).toMatchObject({ outcome: 'scaled' })
+    expect(unitFor(results, 'good-2.png')).toMatchObject({ outcome: 'copied' })
+    expect(unitFor(results, 'sub/good-3.webp')).toMatchObject({ outcome: 'scaled' })
+    for (const name of ['good-1.jpg', 'good-2.png', 'sub/good-3.webp']) expect(unitFor(results, name).warning).toBeUndefined()
     expect(await dimensionsOf(join(folders.target, 'good-1.jpg'))).toEqual({ width: 400, height: 300, format: 'jpeg' })
     expect(await dimensionsOf(join(folders.target, 'sub/good-3.webp'))).toEqual({ width: 400, height: 300, format: 'webp' })
   })
 
   it('writes nothing for a skipped file', async () => {
-    expect(await listFiles(folders.target)).toEqual(['camera-warning.jpg', 'good-1.jpg', 'good-2.png', 'sub/good-3.webp'])
+    expect(await listOutputs(folders.target)).toEqual(['camera-warning.jpg', 'good-1.jpg', 'good-2.png', 'sub/good-3.webp'])
+    expect(await listFiles(folders.target)).toContain(JOURNAL)
   })
 
   it('counts every file once and every reason in the summary', () => {
     const skippedBy: Partial<Record<SkipReason, number>> = {}
     for (const { reason } of Object.values(BAD)) skippedBy[reason] = (skippedBy[reason] ?? 0) + 1
-    expect(summary).toMatchObject({ todo: 4 + Object.keys(BAD).length, scaled: 3, copied: 1, skipped: Object.keys(BAD).length, failed: 0 })
+    expect(summary).toMatchObject({
+      files: 4 + Object.keys(BAD).length,
+      todo: 4 + Object.keys(BAD).length,
+      counts: { scaled: 3, copied: 1, skipped: Object.keys(BAD).length, failed: 0, canceled: 0 }
+    })
     expect(summary.skippedBy).toEqual(skippedBy)
   })
 })
@@ -124,10 +136,10 @@ describe('the pixel limit', () => {
     await writeImage(folders.source, 'under.jpg', { width: 1000, height: 1000 })
     const { summary, events } = await runRecorded(folders.source, folders.target, { maxPixels: 1_000_000, workers: 2 })
     const results = expectBalanced(summary, events)
-    expect(resultFor(results, 'over.jpg')).toMatchObject({ action: 'skipped', reason: 'too-large' })
-    expect(resultFor(results, 'under.jpg').action).toBe('scaled')
+    expect(resultFor(results, 'over.jpg')).toMatchObject({ outcome: 'skipped', reason: 'too-large', message: expect.stringMatching(/1001×1000/) })
+    expect(unitFor(results, 'under.jpg').outcome).toBe('scaled')
     expect(summary.skippedBy).toEqual({ 'too-large': 1 })
-    expect(await listFiles(folders.target)).toEqual(['under.jpg'])
+    expect(await listOutputs(folders.target)).toEqual(['under.jpg'])
   })
 
   it('applies the limit before copying too, so a small-looking file is never a way round it', async () => {
@@ -135,7 +147,8 @@ describe('the pixel limit', () => {
     try {
       await writeImage(more.source, 'tiny.jpg', { width: 100, height: 100 })
       const { summary, events } = await runRecorded(more.source, more.target, { maxPixels: 9_999, workers: 1 })
-      expect(resultFor(expectBalanced(summary, events), 'tiny.jpg')).toMatchObject({ action: 'skipped', reason: 'too-large' })
+      expect(resultFor(expectBalanced(summary, events), 'tiny.jpg')).toMatchObject({ outcome: 'skipped', reason: 'too-large' })
+      expect(await listOutputs(more.target)).toEqual([])
     } finally {
       await more.cleanup()
     }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FileResult } from '../../src/shared/batch'
 import { dimensionsOf, tempFolders, writeImage, type ImageSpec, type TempFolders } from '../helpers/images'
 import { runRecorded } from '../helpers/run'
-import { expectBalanced, resultFor } from './fixtures'
+import { expectBalanced, listOutputs, resultFor, unitFor } from './fixtures'
 
 const SIZE = 400
 
@@ -36,20 +36,21 @@ describe('copy or scale (smooth, size 400)', () => {
     for (const [name, { spec }] of Object.entries(CASES)) await writeImage(folders.source, name, { ...spec, seed: seed++ })
     const { summary, events } = await runRecorded(folders.source, folders.target, { size: SIZE, mode: 'smooth', workers: 2 })
     results = expectBalanced(summary, events)
-    expect(summary).toMatchObject({ todo: 12, copied: 5, scaled: 7, skipped: 0, failed: 0, canceledFiles: 0, canceled: false })
+    expect(summary).toMatchObject({ files: 12, todo: 12, counts: { copied: 5, scaled: 7, skipped: 0, failed: 0, canceled: 0 }, canceled: false })
   })
   afterAll(() => folders.cleanup())
 
   it.each(Object.entries(CASES).filter(([, c]) => c.action === 'copied'))('copies %s byte for byte', async (name, expected) => {
-    const result = resultFor(results, name)
-    expect(result.action).toBe('copied')
-    expect(result.input).toEqual({ width: expected.shown[0], height: expected.shown[1] })
-    expect(result.output).toEqual({ width: expected.out[0], height: expected.out[1] })
+    const unit = unitFor(results, name)
+    expect(unit.outcome).toBe('copied')
+    expect(unit.path).toBe(name)
+    expect(unit.info?.shown).toEqual({ width: expected.shown[0], height: expected.shown[1] })
+    expect(unit.size).toEqual({ width: expected.out[0], height: expected.out[1] })
     const original = await readFile(join(folders.source, name))
     const copy = await readFile(join(folders.target, name))
     expect(copy.equals(original)).toBe(true)
-    expect(result.bytesIn).toBe(original.length)
-    expect(result.bytesOut).toBe(original.length)
+    expect(unit.bytesIn).toBe(original.length)
+    expect(unit.bytes).toBe(original.length)
   })
 
   it('keeps the EXIF orientation of a copied image, so it still displays upright', async () => {
@@ -59,19 +60,21 @@ describe('copy or scale (smooth, size 400)', () => {
   })
 
   it.each(Object.entries(CASES).filter(([, c]) => c.action === 'scaled'))('scales %s proportionally to the box', async (name, expected) => {
-    const result = resultFor(results, name)
-    expect(result.action).toBe('scaled')
-    expect(result.input).toEqual({ width: expected.shown[0], height: expected.shown[1] })
+    const unit = unitFor(results, name)
+    expect(unit.outcome).toBe('scaled')
+    expect(unit.path).toBe(name)
+    expect(unit.info?.shown).toEqual({ width: expected.shown[0], height: expected.shown[1] })
     const out = await dimensionsOf(join(folders.target, name))
     // The longest side is exactly the size; the other keeps the aspect ratio within rounding.
     expect(Math.max(out.width, out.height)).toBe(SIZE)
     expect(Math.abs(out.width - expected.out[0])).toBeLessThanOrEqual(1)
     expect(Math.abs(out.height - expected.out[1])).toBeLessThanOrEqual(1)
-    expect(result.output).toEqual({ width: out.width, height: out.height })
+    expect(unit.size).toEqual({ width: out.width, height: out.height })
     expect(out.width / out.height).toBeCloseTo(expected.shown[0] / expected.shown[1], 1)
     expect(out.format).toBe(name.endsWith('.png') ? 'png' : 'jpeg')
-    expect(result.bytesOut).toBe((await stat(join(folders.target, name))).size)
-    expect(result.bytesIn).toBe((await stat(join(folders.source, name))).size)
+    expect(unit.format).toBe(out.format)
+    expect(unit.bytes).toBe((await stat(join(folders.target, name))).size)
+    expect(unit.bytesIn).toBe((await stat(join(folders.source, name))).size)
   })
 
   it('scales the same picture, not just the right size: colours match the source within tolerance', async () => {
@@ -86,6 +89,10 @@ describe('copy or scale (smooth, size 400)', () => {
     const meta = await sharp(join(folders.target, 'rotated-over.jpg')).metadata()
     expect([undefined, 1]).toContain(meta.orientation)
     expect({ width: meta.width, height: meta.height }).toEqual({ width: 400, height: 240 })
+  })
+
+  it('writes exactly one output per source, under the same name, and nothing else but the journal', async () => {
+    expect(await listOutputs(folders.target)).toEqual(Object.keys(CASES).sort())
   })
 
   it('records time spent for a scaled file', () => {

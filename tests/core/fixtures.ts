@@ -1,12 +1,16 @@
 import { execFileSync } from 'node:child_process'
 import { constants } from 'node:fs'
 import { access, chmod, readdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import sharp from 'sharp'
 import { expect } from 'vitest'
-import type { BatchEvent, FileResult, Summary } from '../../src/shared/batch'
-import { resultsOf } from '../helpers/run'
+import { forkHost } from '../../src/core/pool-client'
+import { runBatch, type BatchContext } from '../../src/core/runner'
+import type { BatchEvent, Dimensions, FileResult, ImageFormat, Outcome, OutputResult, SourceInfo, StageTimes, Summary } from '../../src/shared/batch'
+import type { FailReason, SkipReason } from '../../src/shared/reasons'
+import { HOST_PATH, WORKER_PATH } from '../helpers/built'
+import { plansOf, requestFor, resultsOf, type Recorded, type RunControl, type RunOverrides } from '../helpers/run'
 
 /** Shared by the core tests: raw pixel pictures, file listings and the invariants every run must keep. */
 
@@ -116,7 +120,22 @@ export async function listFiles(root: string): Promise<string[]> {
     .sort()
 }
 
-export const isTempName = (name: string): boolean => name.includes('.imagescale-') || name.endsWith('.tmp')
+/** The journal a run keeps in its target (documented name: people see it, scripts may look for it). */
+export const JOURNAL = '.imagescale-journal.jsonl'
+
+/**
+ * Something of ours that must never outlive a run: a temp output, a name-rule probe, anything
+ * hidden with our mark — everything but the journal, which is meant to stay.
+ */
+export const isTempName = (name: string): boolean => {
+  const base = basename(name)
+  return base !== JOURNAL && (base.includes('.imagescale-') || base.includes('.IMAGESCALE-') || base.endsWith('.tmp'))
+}
+
+/** The outputs below `root`: every file but the target's journal. */
+export async function listOutputs(root: string): Promise<string[]> {
+  return (await listFiles(root)).filter((file) => file !== JOURNAL)
+}
 
 /**
  * A real, valid PNG bomb: 1-bit grey, one colour, so a huge claimed size compresses to a few
@@ -180,34 +199,174 @@ export async function makeUnwritable(folder: string): Promise<() => Promise<void
   return undo
 }
 
-/** The invariant of every run: each file is in exactly one bucket, and the summary agrees with the events. */
+const UNIT_OUTCOMES: readonly Outcome[] = ['copied', 'scaled', 'skipped', 'failed', 'canceled']
+
+/**
+ * The invariant of every run, in units (one per output of each file, or one for a file that
+ * was skipped, failed or canceled as a whole): every unit is in exactly one bucket, the buckets
+ * add up to todo, and the summary agrees with the events one by one.
+ */
 export function expectBalanced(summary: Summary, events: BatchEvent[]): FileResult[] {
   const results = resultsOf(events)
-  expect(summary.copied + summary.scaled + summary.skipped + summary.failed + summary.canceledFiles).toBe(summary.todo)
-  expect(results).toHaveLength(summary.todo)
-  const count = (action: FileResult['action']): number => results.filter((r) => r.action === action).length
-  expect({
-    copied: count('copied'),
-    scaled: count('scaled'),
-    skipped: count('skipped'),
-    failed: count('failed'),
-    canceled: count('canceled')
-  }).toEqual({
-    copied: summary.copied,
-    scaled: summary.scaled,
-    skipped: summary.skipped,
-    failed: summary.failed,
-    canceled: summary.canceledFiles
-  })
-  const skippedBy: Record<string, number> = {}
-  for (const r of results) if (r.action === 'skipped' && r.reason) skippedBy[r.reason] = (skippedBy[r.reason] ?? 0) + 1
+  const plans = plansOf(events)
+  const { counts } = summary
+  expect(counts.copied + counts.scaled + counts.skipped + counts.failed + counts.canceled, 'the buckets add up to todo').toBe(summary.todo)
+
+  // Each source file is reported once: a result, a plan (dry run), or only counted as not started.
+  const files = [...results.map((r) => r.file), ...plans.map((p) => p.file)]
+  expect(new Set(files).size, 'no file is reported twice').toBe(files.length)
+  expect(summary.files).toBe(files.length + summary.notStarted)
+  if (!summary.canceled) expect(summary.notStarted).toBe(0)
+  if (!summary.dryRun) expect(plans).toEqual([])
+
+  const recount: Record<Outcome, number> = { copied: 0, scaled: 0, skipped: 0, failed: 0, canceled: summary.notStarted * summary.outputs }
+  const skippedBy: Partial<Record<SkipReason, number>> = {}
+  const failedBy: Partial<Record<FailReason, number>> = {}
+  const bump = <K extends string>(map: Partial<Record<K, number>>, key: K): void => void (map[key] = (map[key] ?? 0) + 1)
+  let warnings = 0
+  let remade = 0
+  let bytesIn = 0
+  let bytesOut = 0
+  for (const result of results) {
+    expectConsistent(result, summary.outputs)
+    bytesIn += result.bytesIn
+    if (result.outcome !== 'done') {
+      recount[result.outcome] += 1
+      if (result.outcome === 'skipped') bump(skippedBy, result.reason)
+      if (result.outcome === 'failed') bump(failedBy, result.reason)
+      continue
+    }
+    for (const output of result.outputs) {
+      recount[output.outcome] += 1
+      if (output.outcome === 'skipped') bump(skippedBy, output.reason)
+      if (output.outcome === 'failed') bump(failedBy, output.reason)
+      if (output.outcome === 'copied' || output.outcome === 'scaled') {
+        bytesOut += output.bytes
+        if (output.warning) warnings += 1
+        if (output.replaced === 'stale') remade += 1
+      }
+    }
+  }
+  for (const plan of plans) {
+    expect(plan.outputs.map((o) => o.output)).toEqual([...Array(summary.outputs).keys()])
+    for (const output of plan.outputs) {
+      if (output.action === 'skip') {
+        recount.skipped += 1
+        bump(skippedBy, output.reason)
+      } else recount[output.action === 'copy' ? 'copied' : 'scaled'] += 1
+    }
+  }
+  expect(counts).toEqual(recount)
   expect(summary.skippedBy).toEqual(skippedBy)
-  expect(new Set(results.map((r) => r.file)).size).toBe(results.length)
+  expect(summary.failedBy).toEqual(failedBy)
+  expect(summary.warnings).toBe(warnings)
+  expect(summary.remade).toBe(remade)
+  expect(summary.bytesOut).toBe(bytesOut)
+  // Files probed and then never started were read, but have no result to carry the bytes.
+  if (summary.notStarted === 0 && !summary.dryRun) expect(summary.bytesIn).toBe(bytesIn)
+  else expect(summary.bytesIn).toBeGreaterThanOrEqual(bytesIn)
+  for (const outcome of UNIT_OUTCOMES) expect(counts[outcome]).toBeGreaterThanOrEqual(0)
   return results
+}
+
+/** One file's result says one coherent thing: every output once, in recipe order, each complete. */
+export function expectConsistent(result: FileResult, outputs: number): void {
+  const where = `${result.file}: ${JSON.stringify(result)}`
+  expect(result.bytesIn, where).toBeGreaterThanOrEqual(0)
+  for (const stage of ['read', 'scale', 'write'] as const) expect(result.times[stage], where).toBeGreaterThanOrEqual(0)
+  switch (result.outcome) {
+    case 'done':
+      expect(result.outputs.map((o) => o.output), where).toEqual([...Array(outputs).keys()])
+      expect(new Set(result.outputs.map((o) => o.path)).size, `${where}: two outputs share a path`).toBe(outputs)
+      for (const output of result.outputs) {
+        expect(output.path, where).not.toMatch(/^\/|(^|\/)\.\.?(\/|$)/)
+        if (output.outcome === 'copied' || output.outcome === 'scaled') {
+          expect(output.bytes, where).toBeGreaterThan(0)
+          expect(output.size.width, where).toBeGreaterThanOrEqual(1)
+          expect(output.size.height, where).toBeGreaterThanOrEqual(1)
+          // A copy is the source itself: same size and format, same bytes.
+          if (output.outcome === 'copied' && result.info) {
+            expect(output.size, where).toEqual(result.info.shown)
+            expect(output.format, where).toBe(result.info.format)
+            expect(output.bytes, where).toBe(result.info.bytes)
+          }
+        } else expect('message' in output && output.message, where).toBeTruthy()
+      }
+      // A file whose every output is done is not read again; one with anything left to make is.
+      if (!result.info) {
+        expect(result.outputs.every((o) => o.outcome === 'skipped' && o.reason === 'already-done'), where).toBe(true)
+        expect(result.bytesIn, `${where}: a finished file is not read again`).toBe(0)
+      }
+      break
+    default:
+      expect(result.message, where).toBeTruthy()
+  }
 }
 
 export function resultFor(results: FileResult[], file: string): FileResult {
   const result = results.find((r) => r.file === file)
   if (!result) throw new Error(`no result for ${file}; got ${results.map((r) => r.file).join(', ')}`)
   return result
+}
+
+/**
+ * What a one-output batch did to one file, flattened: its single output merged with the file's
+ * `info`, `bytesIn` and `times` when the file was done, else the file's own result.
+ */
+export interface Unit {
+  file: string
+  outcome: Outcome
+  reason?: SkipReason | FailReason
+  message?: string
+  info?: SourceInfo
+  path?: string
+  size?: Dimensions
+  format?: ImageFormat
+  bytes?: number
+  warning?: string
+  replaced?: 'stale' | 'existing'
+  renamed?: OutputResult['renamed']
+  bytesIn: number
+  times: StageTimes
+}
+
+export function unitFor(results: FileResult[], file: string): Unit {
+  const result = resultFor(results, file)
+  if (result.outcome !== 'done') return result
+  expect(result.outputs, `${file} has one output`).toHaveLength(1)
+  return { file, bytesIn: result.bytesIn, times: result.times, ...(result.info ? { info: result.info } : {}), ...result.outputs[0]! }
+}
+
+/** Like runRecorded, and also records the pid of every pool host the batch started. */
+export async function runWatched(source: string, target: string, overrides: RunOverrides = {}, control: RunControl = {}): Promise<Recorded & { hosts: number[] }> {
+  const events: BatchEvent[] = []
+  const hosts: number[] = []
+  const fork = forkHost(HOST_PATH, () => undefined)
+  const spawnHost: BatchContext['spawnHost'] = (args, env) => {
+    const host = fork(args, { ...env, ...control.hostEnv })
+    if (host.pid !== undefined) hosts.push(host.pid)
+    return host
+  }
+  const summary = await runBatch(requestFor(source, target, overrides), {
+    spawnHost,
+    workerPath: WORKER_PATH,
+    signal: control.signal,
+    stopNow: control.stopNow,
+    hostTimeoutMs: control.hostTimeoutMs,
+    onEvent: (event) => {
+      events.push(event)
+      control.onEvent?.(event)
+    }
+  })
+  return { summary, events, hosts }
+}
+
+/** True while a process (a pool host, say) is still there. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }

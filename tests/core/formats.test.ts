@@ -7,7 +7,7 @@ import { syntheticPhoto } from '../../src/core/synthetic'
 import type { FileResult } from '../../src/shared/batch'
 import { tempFolders, writeImage, type ImageFormat, type TempFolders } from '../helpers/images'
 import { runRecorded } from '../helpers/run'
-import { colourDistance, expectBalanced, meanColour, resultFor } from './fixtures'
+import { colourDistance, expectBalanced, listOutputs, meanColour, unitFor } from './fixtures'
 
 const bytes = (...parts: (string | number[])[]): Uint8Array =>
   Uint8Array.from(parts.flatMap((part) => (typeof part === 'string' ? [...Buffer.from(part, 'latin1')] : part)))
@@ -87,16 +87,15 @@ describe('every allowed format, through the pool', () => {
 
     const { summary, events } = await runRecorded(folders.source, folders.target, { size: 240, workers: 2 })
     results = expectBalanced(summary, events)
-    expect(summary.failed).toBe(0)
-    expect(summary.skipped).toBe(0)
+    expect(summary.counts).toMatchObject({ failed: 0, skipped: 0 })
+    expect(summary.warnings).toBe(0)
   })
   afterAll(() => folders.cleanup())
 
   it.each(FORMATS)('scales %s into the same format', async (format) => {
     const name = `big.${EXTENSIONS[format]}`
-    const result = resultFor(results, name)
-    expect(result.action).toBe('scaled')
-    expect(result.format).toBe(format)
+    const unit = unitFor(results, name)
+    expect(unit).toMatchObject({ outcome: 'scaled', format, info: { format } })
     const meta = await sharp(join(folders.target, name)).metadata()
     expect(meta.format).toBe(META_FORMAT[format])
     if (format === 'avif') expect(meta.compression).toBe('av1')
@@ -108,13 +107,18 @@ describe('every allowed format, through the pool', () => {
 
   it.each(FORMATS)('copies a small %s byte for byte', async (format) => {
     const name = `small.${EXTENSIONS[format]}`
-    expect(resultFor(results, name)).toMatchObject({ action: 'copied', format })
+    expect(unitFor(results, name)).toMatchObject({ outcome: 'copied', format, info: { format } })
     const original = await readFile(join(folders.source, name))
     expect((await readFile(join(folders.target, name))).equals(original)).toBe(true)
   })
 
+  it('keeps each output’s name and extension: nothing is converted to another format', async () => {
+    const names = [...FORMATS.flatMap((f) => [`big.${EXTENSIONS[f]}`, `small.${EXTENSIONS[f]}`]), 'alpha.png', 'alpha.webp', 'deep.png', 'print.jpg', 'anim.gif', 'anim.webp']
+    expect(await listOutputs(folders.target)).toEqual(names.sort())
+  })
+
   it.each(['alpha.png', 'alpha.webp'])('keeps transparency in %s', async (name) => {
-    expect(resultFor(results, name).action).toBe('scaled')
+    expect(unitFor(results, name).outcome).toBe('scaled')
     const out = sharp(join(folders.target, name))
     const meta = await out.metadata()
     expect(meta.hasAlpha).toBe(true)
@@ -125,7 +129,7 @@ describe('every allowed format, through the pool', () => {
 
   it('scales a 16-bit PNG and a CMYK JPEG to the right size with the right colours', async () => {
     for (const name of ['deep.png', 'print.jpg']) {
-      expect(resultFor(results, name).action).toBe('scaled')
+      expect(unitFor(results, name).outcome).toBe('scaled')
       const meta = await sharp(join(folders.target, name)).metadata()
       expect({ width: meta.width, height: meta.height }).toEqual({ width: 240, height: 160 })
       expect(colourDistance(await meanColour(join(folders.target, name)), await meanColour(join(folders.source, name)))).toBeLessThan(6)
@@ -133,10 +137,10 @@ describe('every allowed format, through the pool', () => {
   })
 
   it.each(['anim.gif', 'anim.webp'])('keeps all frames of %s, each scaled to the box', async (name) => {
-    const result = resultFor(results, name)
-    expect(result.action).toBe('scaled')
-    expect(result.input).toEqual({ width: 480, height: 320 })
-    expect(result.output).toEqual({ width: 240, height: 160 })
+    const unit = unitFor(results, name)
+    expect(unit.outcome).toBe('scaled')
+    expect(unit.info).toMatchObject({ shown: { width: 480, height: 320 }, frames: 3 })
+    expect(unit.size).toEqual({ width: 240, height: 160 })
     const meta = await sharp(join(folders.target, name), { animated: true }).metadata()
     expect(meta.pages).toBe(3)
     expect(meta.width).toBe(240)

@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { FileResult, ScaleMode } from '../../src/shared/batch'
+import type { FileResult } from '../../src/shared/batch'
+import type { Mode } from '../../src/shared/recipe'
 import { tempFolders, type TempFolders } from '../helpers/images'
 import { runRecorded } from '../helpers/run'
 import {
@@ -14,7 +15,7 @@ import {
   expectBalanced,
   pixel,
   quadrants,
-  resultFor,
+  unitFor,
   storedFor,
   writeRawJpeg,
   type RawImage,
@@ -44,7 +45,7 @@ const expectUpright = (image: RawImage): void => {
   expect(colourDistance(corner(image, true, true), WHITE)).toBeLessThan(40)
 }
 
-describe.each<ScaleMode>(['smooth', 'stride'])('EXIF orientations 1–8 come out upright (%s)', (mode) => {
+describe.each<Mode>(['smooth', 'stride'])('EXIF orientations 1–8 come out upright (%s)', (mode) => {
   let folders: TempFolders
   let results: FileResult[]
 
@@ -57,7 +58,7 @@ describe.each<ScaleMode>(['smooth', 'stride'])('EXIF orientations 1–8 come out
     }
     const { summary, events } = await runRecorded(folders.source, folders.target, { size: SIZE, mode, workers: 2 })
     results = expectBalanced(summary, events)
-    expect(summary).toMatchObject({ todo: 16, scaled: 8, copied: 8, skipped: 0, failed: 0 })
+    expect(summary).toMatchObject({ todo: 16, counts: { scaled: 8, copied: 8, skipped: 0, failed: 0, canceled: 0 } })
   })
   afterAll(() => folders.cleanup())
 
@@ -73,10 +74,10 @@ describe.each<ScaleMode>(['smooth', 'stride'])('EXIF orientations 1–8 come out
   })
 
   it.each(ORIENTATIONS)('orientation %i: scaled output is upright, landscape, with no rotation tag', async (o) => {
-    const result = resultFor(results, `o${o}.jpg`)
-    expect(result.action).toBe('scaled')
-    expect(result.input).toEqual({ width: 600, height: 400 })
-    expect(result.output).toEqual({ width: 300, height: 200 })
+    const unit = unitFor(results, `o${o}.jpg`)
+    expect(unit.outcome).toBe('scaled')
+    expect(unit.info?.shown).toEqual({ width: 600, height: 400 })
+    expect(unit.size).toEqual({ width: 300, height: 200 })
     const path = join(folders.target, `o${o}.jpg`)
     const meta = await sharp(path).metadata()
     expect([undefined, 1]).toContain(meta.orientation)
@@ -86,7 +87,7 @@ describe.each<ScaleMode>(['smooth', 'stride'])('EXIF orientations 1–8 come out
   })
 
   it.each(ORIENTATIONS)('orientation %i: a copied output keeps its tag and shows upright', async (o) => {
-    expect(resultFor(results, `small-o${o}.jpg`)).toMatchObject({ action: 'copied', input: { width: 240, height: 160 } })
+    expect(unitFor(results, `small-o${o}.jpg`)).toMatchObject({ outcome: 'copied', info: { shown: { width: 240, height: 160 } }, size: { width: 240, height: 160 } })
     const path = join(folders.target, `small-o${o}.jpg`)
     expect((await sharp(path).metadata()).orientation).toBe(o)
     const { data, info } = await sharp(path).autoOrient().raw().toBuffer({ resolveWithObject: true })

@@ -3,20 +3,34 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROGRESS_INTERVAL_MS, progressOf } from '../../src/core/progress'
 import { emptySummary } from '../../src/core/summary'
-import type { BatchEvent, Progress, Summary } from '../../src/shared/batch'
+import { OUTCOMES, type BatchEvent, type Progress, type Summary } from '../../src/shared/batch'
 import { tempFolders, writeImage, type TempFolders } from '../helpers/images'
 import { runRecorded } from '../helpers/run'
 import { expectBalanced } from './fixtures'
 
 describe('progressOf', () => {
   const state = { total: 100, scanning: false, inFlight: 2, processed: 20 }
-  const summary = { ...emptySummary(2), todo: 30, bytesIn: 3000, bytesOut: 1000 }
+  const counts = { copied: 4, scaled: 16, skipped: 10, failed: 0, canceled: 0 }
+  const summary: Summary = { ...emptySummary(2, 1, false), files: 30, todo: 30, counts, warnings: 1, bytesIn: 3000, bytesOut: 1000 }
 
   it('rates only files that went through a worker and projects the rest', () => {
     const progress = progressOf(state, summary, 4000)
     expect(progress.imagesPerSecond).toBeCloseTo(5)
     expect(progress.etaMs).toBeCloseTo((70 / 5) * 1000)
-    expect(progress).toMatchObject({ done: 30, total: 100, inFlight: 2, bytesIn: 3000, bytesOut: 1000, elapsedMs: 4000 })
+    expect(progress).toMatchObject({ done: 30, total: 100, inFlight: 2, bytesIn: 3000, bytesOut: 1000, elapsedMs: 4000, warnings: 1 })
+  })
+
+  it('carries the summary’s counts so far, as a copy a later change cannot reach', () => {
+    const mine = { ...summary, counts: { ...counts } }
+    const progress = progressOf(state, mine, 4000)
+    expect(progress.counts).toEqual(counts)
+    mine.counts.scaled += 1
+    expect(progress.counts.scaled).toBe(16)
+  })
+
+  it('counts files, not units, when each file makes several outputs', () => {
+    const twoEach: Summary = { ...emptySummary(2, 2, false), files: 10, todo: 20, counts: { ...counts, copied: 5, scaled: 15, skipped: 0 } }
+    expect(progressOf({ ...state, total: 40 }, twoEach, 1000)).toMatchObject({ done: 10, total: 40 })
   })
 
   it('gives no ETA while the total is still growing or before there is a rate', () => {
@@ -60,27 +74,32 @@ describe('progress events from a fast run', () => {
 
   it('start at nothing done, never go backwards, and never show more in flight than workers', () => {
     expect(events[0]?.type).toBe('progress')
-    expect(progress[0]).toMatchObject({ done: 0, inFlight: 0, bytesIn: 0 })
+    expect(progress[0]).toMatchObject({ done: 0, inFlight: 0, bytesIn: 0, counts: { copied: 0, scaled: 0, skipped: 0, failed: 0, canceled: 0 } })
     for (let i = 1; i < progress.length; i += 1) {
       expect(progress[i]!.done).toBeGreaterThanOrEqual(progress[i - 1]!.done)
       expect(progress[i]!.bytesIn).toBeGreaterThanOrEqual(progress[i - 1]!.bytesIn)
       expect(progress[i]!.elapsedMs).toBeGreaterThanOrEqual(progress[i - 1]!.elapsedMs)
+      for (const outcome of OUTCOMES) expect(progress[i]!.counts[outcome]).toBeGreaterThanOrEqual(progress[i - 1]!.counts[outcome])
     }
     for (const p of progress) {
       expect(p.total).toBeGreaterThanOrEqual(p.done)
       expect(p.inFlight).toBeLessThanOrEqual(2)
+      // One output per file here: the units so far are the files done, never more.
+      expect(Object.values(p.counts).reduce((a, b) => a + b, 0)).toBe(p.done)
     }
   })
 
-  it('end with done = total = todo, just before the summary', () => {
+  it('end with done = total = every file, just before the summary, with its counts', () => {
     const last = progress.at(-1)!
-    expect(last).toMatchObject({ done: summary.todo, total: summary.todo, scanning: false, inFlight: 0, etaMs: 0 })
+    expect(last).toMatchObject({ done: summary.files, total: summary.files, scanning: false, inFlight: 0, etaMs: 0 })
+    expect(last.counts).toEqual(summary.counts)
+    expect(last.warnings).toBe(summary.warnings)
     expect(last.bytesIn).toBe(summary.bytesIn)
     expect(last.bytesOut).toBe(summary.bytesOut)
     expect(last.imagesPerSecond).toBeGreaterThan(0)
     expect(events.at(-2)).toEqual({ type: 'progress', progress: last })
     expect(events.at(-1)?.type).toBe('summary')
-    expect(summary.todo).toBe(FILES + 1)
+    expect(summary).toMatchObject({ files: FILES + 1, todo: FILES + 1, counts: { copied: FILES, scaled: 1 } })
   })
 
   it('pair every started file with one finished event from the same worker', () => {

@@ -4,10 +4,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ScaleError } from '../../src/core/errors'
 import { tempOwner, tempPathFor } from '../../src/core/safe-write'
 import { isIgnoredName } from '../../src/core/scan'
-import type { ExistingPolicy, FileResult } from '../../src/shared/batch'
+import type { FileResult } from '../../src/shared/batch'
+import type { ExistingPolicy } from '../../src/shared/recipe'
 import { dimensionsOf, tempFolders, writeImage, type TempFolders } from '../helpers/images'
 import { runRecorded } from '../helpers/run'
-import { expectBalanced, isTempName, listFiles, makeUnwritable, resultFor } from './fixtures'
+import { JOURNAL, expectBalanced, isTempName, listFiles, listOutputs, makeUnwritable, unitFor } from './fixtures'
 
 describe('temp file names', () => {
   it('are hidden, beside the target, and name the process that wrote them', () => {
@@ -23,6 +24,9 @@ describe('temp file names', () => {
     expect(tempOwner('IMG_0001.jpg')).toBeNull()
     expect(tempOwner('.x.jpg.imagescale-999999-0123456789ab.tmp')).toBe(999_999)
     expect(tempOwner('holiday.imagescale-notes.tmp')).toBeNull()
+    // The journal is ours too, but it is meant to stay: it is never taken for a temp file.
+    expect(tempOwner(JOURNAL)).toBeNull()
+    expect(isIgnoredName(JOURNAL)).toBe(true)
   })
 })
 
@@ -55,7 +59,7 @@ async function expectOriginalsIntact(folders: TempFolders, originals: Map<string
   }
 }
 
-describe.each<ExistingPolicy>(['overwrite', 'skip'])('links planted at output paths (existing: %s)', (existing) => {
+describe.each<ExistingPolicy>(['overwrite', 'skip', 'rename'])('links planted at output paths (existing: %s)', (existing) => {
   let folders: TempFolders
   let originals: Map<string, Buffer>
   let results: FileResult[]
@@ -65,7 +69,7 @@ describe.each<ExistingPolicy>(['overwrite', 'skip'])('links planted at output pa
     originals = await plantLinks(folders)
     const { summary, events } = await runRecorded(folders.source, folders.target, { size: 400, workers: 2, existing })
     results = expectBalanced(summary, events)
-    expect(summary.failed).toBe(0)
+    expect(summary.counts.failed).toBe(0)
   })
   afterAll(() => folders.cleanup())
 
@@ -91,7 +95,7 @@ describe.each<ExistingPolicy>(['overwrite', 'skip'])('links planted at output pa
         const source = await stat(join(folders.source, name))
         expect(info.ino).not.toBe(source.ino)
         const big = name.startsWith('big') || name === 'decoy.jpg'
-        expect(resultFor(results, name).action).toBe(big ? 'scaled' : 'copied')
+        expect(unitFor(results, name)).toMatchObject({ outcome: big ? 'scaled' : 'copied', path: name, replaced: 'existing' })
         const dims = await dimensionsOf(out)
         expect({ width: dims.width, height: dims.height }).toEqual(big ? { width: 400, height: 300 } : { width: 200, height: 150 })
       }
@@ -101,10 +105,28 @@ describe.each<ExistingPolicy>(['overwrite', 'skip'])('links planted at output pa
       expect((await stat(join(folders.source, 'big-hardlink.jpg'))).nlink).toBe(1)
       expect((await stat(join(folders.source, 'small-hardlink.jpg'))).nlink).toBe(1)
     })
-  } else {
+  } else if (existing === 'skip') {
     it('skips every output path already taken, as target-exists, and leaves the links alone', async () => {
       for (const name of [...LINKED, 'decoy.jpg']) {
-        expect(resultFor(results, name)).toMatchObject({ action: 'skipped', reason: 'target-exists' })
+        expect(unitFor(results, name)).toMatchObject({ outcome: 'skipped', reason: 'target-exists' })
+      }
+      expect((await lstat(join(folders.target, 'big-symlink.jpg'))).isSymbolicLink()).toBe(true)
+      expect((await stat(join(folders.source, 'big-hardlink.jpg'))).nlink).toBe(2)
+      // Only the source whose output path was free was written.
+      expect(unitFor(results, 'victim.jpg')).toMatchObject({ outcome: 'copied', path: 'victim.jpg' })
+      expect(await listOutputs(folders.target)).toEqual([...LINKED, 'decoy.jpg', 'victim.jpg'].sort())
+    })
+  } else {
+    it('writes each output beside the link under a numbered name, and leaves the links alone', async () => {
+      for (const name of [...LINKED, 'decoy.jpg']) {
+        const renamed = name.replace(/\.jpg$/, ' (1).jpg')
+        const big = name.startsWith('big') || name === 'decoy.jpg'
+        expect(unitFor(results, name)).toMatchObject({ outcome: big ? 'scaled' : 'copied', path: renamed, renamed: { from: name, because: 'existing' } })
+        const info = await lstat(join(folders.target, renamed))
+        expect(info.isFile()).toBe(true)
+        expect(info.nlink).toBe(1)
+        const dims = await dimensionsOf(join(folders.target, renamed))
+        expect({ width: dims.width, height: dims.height }).toEqual(big ? { width: 400, height: 300 } : { width: 200, height: 150 })
       }
       expect((await lstat(join(folders.target, 'big-symlink.jpg'))).isSymbolicLink()).toBe(true)
       expect((await stat(join(folders.source, 'big-hardlink.jpg'))).nlink).toBe(2)
@@ -116,11 +138,12 @@ describe('existing outputs', () => {
   let folders: TempFolders
   afterEach(() => folders.cleanup())
 
-  it.each<[string, ExistingPolicy | undefined, boolean]>([
-    ['the default policy keeps them', undefined, false],
-    ['existing: skip keeps them', 'skip', false],
-    ['existing: overwrite replaces them', 'overwrite', true]
-  ])('%s', async (_label, existing, replaced) => {
+  it.each<[string, ExistingPolicy | undefined, 'kept' | 'replaced' | 'beside']>([
+    ['the default policy keeps them', undefined, 'kept'],
+    ['existing: skip keeps them', 'skip', 'kept'],
+    ['existing: overwrite replaces them', 'overwrite', 'replaced'],
+    ['existing: rename keeps them and writes beside them', 'rename', 'beside']
+  ])('%s', async (_label, existing, fate) => {
     folders = await tempFolders()
     await writeImage(folders.source, 'a.jpg', { width: 800, height: 600 })
     await writeImage(folders.source, 'b.jpg', { width: 200, height: 100 })
@@ -130,18 +153,59 @@ describe('existing outputs', () => {
     for (const [name, bytes] of Object.entries(earlier)) await writeFile(join(folders.target, name), bytes)
     const { summary, events } = await runRecorded(folders.source, folders.target, { workers: 2, ...(existing ? { existing } : {}) })
     const results = expectBalanced(summary, events)
-    expect(resultFor(results, 'new.jpg').action).toBe('scaled')
+    expect(unitFor(results, 'new.jpg')).toMatchObject({ outcome: 'scaled', path: 'new.jpg' })
+    expect(unitFor(results, 'new.jpg').replaced).toBeUndefined()
     for (const [name, bytes] of Object.entries(earlier)) {
       const now = await readFile(join(folders.target, name))
-      if (replaced) {
+      const unit = unitFor(results, name)
+      if (fate === 'replaced') {
         expect(now.equals(bytes)).toBe(false)
         expect((await dimensionsOf(join(folders.target, name))).format).toBe('jpeg')
+        expect(unit).toMatchObject({ path: name, replaced: 'existing' })
+      } else if (fate === 'beside') {
+        expect(now.equals(bytes)).toBe(true)
+        const beside = name.replace('.jpg', ' (1).jpg')
+        expect(unit).toMatchObject({ path: beside, renamed: { from: name, because: 'existing' } })
+        expect((await dimensionsOf(join(folders.target, beside))).format).toBe('jpeg')
       } else {
         expect(now.equals(bytes)).toBe(true)
-        expect(resultFor(results, name)).toMatchObject({ action: 'skipped', reason: 'target-exists' })
+        expect(unit).toMatchObject({ outcome: 'skipped', reason: 'target-exists' })
       }
     }
-    expect(summary.skippedBy).toEqual(replaced ? {} : { 'target-exists': 2 })
+    expect(summary.skippedBy).toEqual(fate === 'kept' ? { 'target-exists': 2 } : {})
+    expect(summary.remade).toBe(0)
+  })
+})
+
+describe('outputs of an earlier run', () => {
+  let folders: TempFolders
+  afterAll(() => folders.cleanup())
+
+  it('are kept as already done with the same settings, re-made with others, and never re-made once changed by hand', async () => {
+    folders = await tempFolders()
+    await writeImage(folders.source, 'a.jpg', { width: 800, height: 600, seed: 1 })
+    await writeImage(folders.source, 'b.jpg', { width: 800, height: 600, seed: 2 })
+    const first = await runRecorded(folders.source, folders.target, { workers: 2, size: 400 })
+    expect(first.summary.counts.scaled).toBe(2)
+    expect(await listFiles(folders.target)).toEqual([JOURNAL, 'a.jpg', 'b.jpg'])
+    const madeAt = (await stat(join(folders.target, 'a.jpg'), { bigint: true })).mtimeNs
+
+    // The same settings again: nothing is read or written, and the run says why.
+    const again = await runRecorded(folders.source, folders.target, { workers: 2, size: 400 })
+    const results = expectBalanced(again.summary, again.events)
+    for (const name of ['a.jpg', 'b.jpg']) expect(unitFor(results, name)).toMatchObject({ outcome: 'skipped', reason: 'already-done', bytesIn: 0 })
+    expect(again.summary).toMatchObject({ bytesIn: 0, bytesOut: 0, skippedBy: { 'already-done': 2 } })
+    expect((await stat(join(folders.target, 'a.jpg'), { bigint: true })).mtimeNs).toBe(madeAt)
+
+    // Someone edits one output by hand; then the size changes.
+    await writeFile(join(folders.target, 'b.jpg'), 'retouched by hand')
+    const other = await runRecorded(folders.source, folders.target, { workers: 2, size: 300 })
+    const remade = expectBalanced(other.summary, other.events)
+    expect(unitFor(remade, 'a.jpg')).toMatchObject({ outcome: 'scaled', replaced: 'stale', size: { width: 300, height: 225 } })
+    expect(await dimensionsOf(join(folders.target, 'a.jpg'))).toEqual({ width: 300, height: 225, format: 'jpeg' })
+    expect(unitFor(remade, 'b.jpg')).toMatchObject({ outcome: 'skipped', reason: 'target-exists' })
+    expect(await readFile(join(folders.target, 'b.jpg'), 'utf8')).toBe('retouched by hand')
+    expect(other.summary).toMatchObject({ remade: 1, counts: { scaled: 1, skipped: 1 } })
   })
 })
 
@@ -161,8 +225,8 @@ describe('stale temp files from a crashed run', () => {
     const mine = '.my-notes.txt'
     for (const name of [...stale, live, mine]) await writeFile(join(folders.target, name), 'half an image')
     const { summary } = await runRecorded(folders.source, folders.target, { workers: 1 })
-    expect(summary).toMatchObject({ scaled: 1, copied: 1 })
-    expect(await listFiles(folders.target)).toEqual([live, mine, 'sub/y.jpg', 'x.jpg'].sort())
+    expect(summary.counts).toMatchObject({ scaled: 1, copied: 1 })
+    expect(await listFiles(folders.target)).toEqual([JOURNAL, live, mine, 'sub/y.jpg', 'x.jpg'].sort())
   })
 })
 
@@ -186,14 +250,14 @@ describe('an unwritable target', () => {
     undo.push(await makeUnwritable(join(folders.target, 'locked')))
     const { summary, events } = await runRecorded(folders.source, folders.target, { workers: 2 })
     const results = expectBalanced(summary, events)
-    expect(resultFor(results, 'top.jpg').action).toBe('scaled')
+    expect(unitFor(results, 'top.jpg').outcome).toBe('scaled')
     for (const name of ['locked/big.jpg', 'locked/small.jpg', 'blocked/c.jpg']) {
-      const result = resultFor(results, name)
-      expect(result).toMatchObject({ action: 'failed', reason: 'not-writable' })
-      expect(result.message).toBeTruthy()
+      const unit = unitFor(results, name)
+      expect(unit, JSON.stringify(unit)).toMatchObject({ outcome: 'failed', reason: 'not-writable' })
+      expect(unit.message).toBeTruthy()
     }
-    expect(summary).toMatchObject({ failed: 3, failedBy: { 'not-writable': 3 }, scaled: 1 })
-    expect(await listFiles(folders.target)).toEqual(['blocked', 'top.jpg'])
+    expect(summary).toMatchObject({ counts: { failed: 3, scaled: 1 }, failedBy: { 'not-writable': 3 } })
+    expect(await listFiles(folders.target)).toEqual(['blocked', JOURNAL, 'top.jpg'].sort())
   })
 
   it('is refused before any file is touched when the target folder itself is read-only', async () => {
@@ -202,7 +266,7 @@ describe('an unwritable target', () => {
     await mkdir(folders.target)
     undo.push(await makeUnwritable(folders.target))
     const events: string[] = []
-    await expect(runRecorded(folders.source, folders.target, {}, undefined, (e) => events.push(e.type))).rejects.toSatisfy(
+    await expect(runRecorded(folders.source, folders.target, {}, { onEvent: (e) => events.push(e.type) })).rejects.toSatisfy(
       (error: unknown) => error instanceof ScaleError && error.code === 'target-not-writable'
     )
     expect(events).toEqual([])
@@ -210,7 +274,7 @@ describe('an unwritable target', () => {
   })
 })
 
-describe.each<ExistingPolicy>(['overwrite', 'skip'])('a target folder that is a link into the source (existing: %s)', (existing) => {
+describe.each<ExistingPolicy>(['overwrite', 'skip', 'rename'])('a target folder that is a link into the source (existing: %s)', (existing) => {
   let folders: TempFolders
   afterAll(() => folders.cleanup())
 
@@ -235,15 +299,23 @@ describe.each<ExistingPolicy>(['overwrite', 'skip'])('a target folder that is a 
     const results = expectBalanced(summary, events)
     await expectOriginalsIntact(folders, originals)
     expect(await listFiles(source)).toEqual(before)
-    expect(await readdir(join(source, 'c', 'deeper'))).toEqual([])
     for (const name of ['same/x.jpg', 'a/y.jpg', 'd/new/w.jpg']) {
-      const result = resultFor(results, name)
-      expect(result).toMatchObject({ action: 'failed', reason: 'not-writable' })
-      expect(result.message).toMatch(/leads into the source/)
+      const unit = unitFor(results, name)
+      // Seen through the link, an original sits at the output path: a policy that keeps what
+      // is there keeps it; otherwise the folder itself is refused.
+      const seenThrough = name !== 'd/new/w.jpg' && existing === 'skip'
+      if (seenThrough) expect(unit, JSON.stringify(unit)).toMatchObject({ outcome: 'skipped', reason: 'target-exists' })
+      else {
+        expect(unit, JSON.stringify(unit)).toMatchObject({ outcome: 'failed', reason: 'target-changed' })
+        expect(unit.message).toMatch(/leads out of the target folder/)
+      }
     }
-    expect(resultFor(results, 'fine.jpg').action).toBe('scaled')
-    expect(resultFor(results, 'b/y.jpg').action).toBe('scaled')
+    expect(unitFor(results, 'fine.jpg').outcome).toBe('scaled')
+    expect(unitFor(results, 'b/y.jpg').outcome).toBe('scaled')
+    expect(summary.failedBy).toEqual({ 'target-changed': existing === 'skip' ? 1 : 3 })
     expect((await lstat(join(target, 'same'))).isSymbolicLink()).toBe(true)
+    // Not even an empty folder may be made inside the source through the link.
+    expect(await readdir(join(source, 'c', 'deeper')), 'a folder was created inside the source').toEqual([])
   })
 })
 
@@ -260,9 +332,10 @@ describe('long file names', () => {
     await writeImage(folders.source, names[2]!, { width: 100, height: 100 })
     const { summary, events } = await runRecorded(folders.source, folders.target, { workers: 2 })
     const results = expectBalanced(summary, events)
-    expect(resultFor(results, names[0]!).action).toBe('scaled')
-    expect(resultFor(results, names[1]!).action).toBe('scaled')
-    expect(resultFor(results, names[2]!).action).toBe('copied')
-    expect(await listFiles(folders.target)).toEqual([...names].sort())
+    expect(unitFor(results, names[0]!)).toMatchObject({ outcome: 'scaled', path: names[0] })
+    expect(unitFor(results, names[1]!)).toMatchObject({ outcome: 'scaled', path: names[1] })
+    expect(unitFor(results, names[2]!)).toMatchObject({ outcome: 'copied', path: names[2] })
+    expect(await listOutputs(folders.target)).toEqual([...names].sort())
+    expect((await listFiles(folders.target)).filter(isTempName)).toEqual([])
   })
 })

@@ -1,13 +1,17 @@
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fitsWithin, strideDimensions, strideOf } from '../../src/core/geometry'
-import type { FileResult } from '../../src/shared/batch'
+import { fitsRule, outputSize, strideOf } from '../../src/core/geometry'
+import type { Dimensions, FileResult } from '../../src/shared/batch'
+import type { ResizeRule } from '../../src/shared/recipe'
 import { dimensionsOf, tempFolders, writeImage, type TempFolders } from '../helpers/images'
 import { runRecorded } from '../helpers/run'
-import { expectBalanced, resultFor } from './fixtures'
+import { expectBalanced, unitFor } from './fixtures'
 
 /** The book's formula, written out again here so the engine's copy is checked, not trusted. */
+const long = (size: number): ResizeRule => ({ kind: 'long', size })
+const strideDimensions = (shown: Dimensions, size: number): Dimensions => outputSize(long(size), 'stride', shown)
+
 const bookStride = (w: number, h: number, size: number): { stride: number; width: number; height: number } => {
   const stride = Math.ceil(Math.max(w / size, h / size))
   return { stride, width: Math.ceil(w / stride), height: Math.ceil(h / stride) }
@@ -23,7 +27,7 @@ describe('geometry', () => {
     [1, 1, 1, 1, 1, 1],
     [65535, 1, 1, 65535, 1, 1]
   ])('%i×%i at size %i: stride %i → %i×%i', (width, height, size, stride, outWidth, outHeight) => {
-    expect(strideOf({ width, height }, size)).toBe(stride)
+    expect(strideOf(long(size), { width, height })).toBe(stride)
     expect(strideDimensions({ width, height }, size)).toEqual({ width: outWidth, height: outHeight })
   })
 
@@ -38,10 +42,17 @@ describe('geometry', () => {
   })
 
   it('fits an image within the square box by its longest side', () => {
-    expect(fitsWithin({ width: 400, height: 400 }, 400)).toBe(true)
-    expect(fitsWithin({ width: 400, height: 1 }, 400)).toBe(true)
-    expect(fitsWithin({ width: 401, height: 1 }, 400)).toBe(false)
-    expect(fitsWithin({ width: 1, height: 401 }, 400)).toBe(false)
+    expect(fitsRule(long(400), { width: 400, height: 400 })).toBe(true)
+    expect(fitsRule(long(400), { width: 400, height: 1 })).toBe(true)
+    expect(fitsRule(long(400), { width: 401, height: 1 })).toBe(false)
+    expect(fitsRule(long(400), { width: 1, height: 401 })).toBe(false)
+  })
+
+  it('never enlarges: an image that fits keeps its own size in either mode', () => {
+    for (const mode of ['smooth', 'stride'] as const) {
+      expect(outputSize(long(400), mode, { width: 120, height: 80 })).toEqual({ width: 120, height: 80 })
+      expect(outputSize(long(400), mode, { width: 400, height: 300 })).toEqual({ width: 400, height: 300 })
+    }
   })
 })
 
@@ -90,7 +101,7 @@ describe('stride mode through the pool (size 400)', () => {
     await sharp(frames, { join: { animated: true } }).gif({ delay: [100, 100, 100] }).toFile(join(folders.source, 'anim.gif'))
     const { summary, events } = await runRecorded(folders.source, folders.target, { size: SIZE, mode: 'stride', workers: 2 })
     results = expectBalanced(summary, events)
-    expect(summary).toMatchObject({ todo: 9, scaled: 8, copied: 1, skipped: 0, failed: 0 })
+    expect(summary).toMatchObject({ todo: 9, counts: { scaled: 8, copied: 1, skipped: 0, failed: 0, canceled: 0 } })
   })
   afterAll(() => folders.cleanup())
 
@@ -101,20 +112,20 @@ describe('stride mode through the pool (size 400)', () => {
     ['checker.png', 1200, 900]
   ] as [string, number, number][])('%s (%i×%i) comes out at ceil(w/stride)×ceil(h/stride)', async (name, width, height) => {
     const expected = bookStride(width, height, SIZE)
-    const result = resultFor(results, name)
-    expect(result.action).toBe('scaled')
+    const unit = unitFor(results, name)
+    expect(unit.outcome).toBe('scaled')
     const out = await dimensionsOf(join(folders.target, name))
     expect({ width: out.width, height: out.height }).toEqual({ width: expected.width, height: expected.height })
-    expect(result.output).toEqual({ width: expected.width, height: expected.height })
+    expect(unit.size).toEqual({ width: expected.width, height: expected.height })
     expect(out.format).toBe(name.endsWith('.png') ? 'png' : 'jpeg')
   })
 
   it('copies an image that already fits, as in smooth mode', () => {
-    expect(resultFor(results, 'fits.jpg').action).toBe('copied')
+    expect(unitFor(results, 'fits.jpg')).toMatchObject({ outcome: 'copied', size: { width: 400, height: 100 } })
   })
 
   it('subsamples every frame of an animation alike', async () => {
-    expect(resultFor(results, 'anim.gif')).toMatchObject({ action: 'scaled', input: { width: 900, height: 600 }, output: { width: 300, height: 200 } })
+    expect(unitFor(results, 'anim.gif')).toMatchObject({ outcome: 'scaled', info: { shown: { width: 900, height: 600 }, frames: 3 }, size: { width: 300, height: 200 } })
     const meta = await sharp(join(folders.target, 'anim.gif'), { animated: true }).metadata()
     expect({ width: meta.width, pageHeight: meta.pageHeight, pages: meta.pages }).toEqual({ width: 300, pageHeight: 200, pages: 3 })
   })

@@ -4,9 +4,9 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import type { BatchUpdate, FolderPurpose, StartResult } from '../../src/shared/ipc'
+import type { BatchUpdate, FolderPurpose, InvokeChannel, StartResult } from '../../src/shared/ipc'
 import type { Summary } from '../../src/shared/batch'
-import { forkHost } from '../../src/core/host-client'
+import { forkHost } from '../../src/core/pool-client'
 import { createHandlers } from '../../src/main/handlers'
 import { createRouter } from '../../src/main/ipc'
 import { CONTENT_SECURITY_POLICY } from '../../src/main/security'
@@ -15,8 +15,10 @@ import { HOST_PATH, RENDERER_DIR, WORKER_PATH } from '../helpers/built'
 /**
  * The desktop app with only Electron's transport replaced: the built renderer in Debian's
  * Chromium, `window.api` bridged by Playwright to the same IPC router and handlers main
- * registers, over the real engine in a forked pool host. Dialogs and the shell are the only
+ * registers, over the real engine: the batch runs in this process (main's place) and the pool
+ * host is the real built one, forked as the CLI forks it. Dialogs and the shell are the only
  * stand-ins: they answer with the folders a test chose and record what was asked of them.
+ * A request that main rejects (throws) reaches the page the way Electron delivers it.
  */
 
 export const CHROMIUM = '/usr/bin/chromium'
@@ -59,6 +61,11 @@ async function serveRenderer(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${port}/index.html` }
 }
 
+/** Marks a request main rejected, so the page can throw it as Electron's ipcRenderer.invoke does. */
+interface Rejected {
+  __rejected: string
+}
+
 /** The preload's `window.api`, rebuilt over Playwright bindings instead of ipcRenderer. */
 function installBrowserApi(): void {
   type Invoke = (channel: string, payload: unknown) => Promise<unknown>
@@ -69,14 +76,23 @@ function installBrowserApi(): void {
   }
   const listeners = new Set<(update: unknown) => void>()
   w.__deliver = (update) => listeners.forEach((listener) => listener(update))
+  // Electron serializes a handler's error as `String(error)` and the renderer's invoke rejects
+  // with exactly this message (lib/renderer/api/ipc-renderer.ts): what the page must cope with.
+  const invoke = async (channel: string, payload: unknown): Promise<unknown> => {
+    const answer = await w.__invoke(channel, payload)
+    if (typeof answer === 'object' && answer !== null && '__rejected' in answer) {
+      throw new Error(`Error invoking remote method '${channel}': ${(answer as { __rejected: string }).__rejected}`)
+    }
+    return answer
+  }
   w.api = {
-    appInfo: () => w.__invoke('app:info', undefined),
-    pickFolder: (purpose: string, current?: string) =>
-      w.__invoke('dialog:pick-folder', current ? { purpose, current } : { purpose }),
-    start: (options: unknown) => w.__invoke('batch:start', options),
-    cancel: () => w.__invoke('batch:cancel', undefined),
-    showTarget: () => w.__invoke('shell:show-target', undefined),
-    showOutput: (file: string) => w.__invoke('shell:show-output', { file }),
+    appInfo: () => invoke('app:info', undefined),
+    pickFolder: (purpose: string, current?: string) => invoke('dialog:pick-folder', current ? { purpose, current } : { purpose }),
+    start: (options: unknown) => invoke('batch:start', options),
+    cancel: () => invoke('batch:cancel', undefined),
+    stopNow: () => invoke('batch:stop-now', undefined),
+    showTarget: () => invoke('shell:show-target', undefined),
+    showOutput: (file: string) => invoke('shell:show-output', { file }),
     onUpdate: (listener: (update: unknown) => void) => {
       listeners.add(listener)
       return () => listeners.delete(listener)
@@ -95,11 +111,20 @@ export interface BrowserApp {
   ended: Summary[]
   /** Uncaught errors and console errors the page reported since it loaded. */
   problems: string[]
+  /** Channels main has handled (after any hold), in order. */
+  handled: InvokeChannel[]
+  /** What the pool hosts wrote to stderr. */
+  hostErrors: string[]
+  /**
+   * Holds every request on `channel` until the returned release is called, as a busy main
+   * process would: what the page shows meanwhile is what it shows without waiting for main.
+   */
+  hold(channel: InvokeChannel): () => void
   /** Runs after every update has reached the page. */
   delivered(): Promise<void>
   /** Resolves once no batch is running in the engine (every accepted start has ended). */
   idle(timeoutMs?: number): Promise<void>
-  /** Cancels any batch, waits for its pool host to finish, then closes the browser and the server. */
+  /** Stops any batch now, waits for it to end, then closes the browser and the server. */
   close(): Promise<void>
 }
 
@@ -131,6 +156,21 @@ export async function launchBrowserApp(options: { cores?: number; version?: stri
     updates: [],
     ended: [],
     problems: [],
+    handled: [],
+    hostErrors: [],
+    hold: (channel) => {
+      let release!: () => void
+      const promise = new Promise<void>((resolve) => (release = resolve))
+      const hold = {
+        promise,
+        release: () => {
+          if (held.get(channel) === hold) held.delete(channel)
+          release()
+        }
+      }
+      held.set(channel, hold)
+      return hold.release
+    },
     delivered: () => delivery,
     idle: async (timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs
@@ -138,9 +178,12 @@ export async function launchBrowserApp(options: { cores?: number; version?: stri
         if (Date.now() > deadline) throw new Error(`a batch was still running after ${timeoutMs} ms`)
         await new Promise((resolve) => setTimeout(resolve, 20))
       }
+      // Main forgets the batch just after it reports the end: one more turn, and a start is accepted.
+      await new Promise((resolve) => setImmediate(resolve))
     },
     close: async () => {
-      await handlers['batch:cancel'](undefined)
+      for (const hold of [...held.values()]) hold.release()
+      await handlers['batch:stop-now'](undefined)
       // A pool host still writing into a test's folder would race its cleanup.
       try {
         await app.idle(10_000)
@@ -150,10 +193,14 @@ export async function launchBrowserApp(options: { cores?: number; version?: stri
       }
     }
   }
+  const held = new Map<InvokeChannel, { promise: Promise<void>; release: () => void }>()
   // Updates reach the page one after another, in order, as IPC messages would.
   let delivery: Promise<void> = Promise.resolve()
   const handlers = createHandlers({
-    spawnHost: forkHost(HOST_PATH),
+    spawnHost: forkHost(HOST_PATH, (text) => {
+      app.hostErrors.push(text)
+      process.stderr.write(text)
+    }),
     workerPath: WORKER_PATH,
     appInfo: { cores: options.cores ?? 2, version: options.version ?? 'test', platform: process.platform },
     pickFolder: async (purpose) => app.folders[purpose],
@@ -173,10 +220,16 @@ export async function launchBrowserApp(options: { cores?: number; version?: stri
     }
   })
   const route = createRouter(handlers)
-  await page.exposeBinding('__invoke', async (_source, channel: string, payload: unknown) => {
-    const result = await route(channel, payload)
-    if (channel === 'batch:start' && (result as StartResult).ok) active += 1
-    return result
+  await page.exposeBinding('__invoke', async (_source, channel: string, payload: unknown): Promise<unknown> => {
+    await held.get(channel as InvokeChannel)?.promise
+    app.handled.push(channel as InvokeChannel)
+    try {
+      const result = await route(channel, payload)
+      if (channel === 'batch:start' && (result as StartResult).ok) active += 1
+      return result
+    } catch (error) {
+      return { __rejected: String(error) } satisfies Rejected
+    }
   })
   await page.addInitScript(installBrowserApi)
   const problems = app.problems

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Summary } from '../../src/shared/batch'
-import { summaryLine } from '../../src/shared/reasons'
+import { summaryLine } from '../../src/shared/summary-text'
 import { tempFolders, type TempFolders } from '../helpers/images'
 import type { BrowserApp } from './browser-app'
 import {
@@ -11,8 +11,11 @@ import {
   decodeStrict,
   engineResults,
   fitted,
+  eventually,
   isTempName,
   listFiles,
+  listOutputs,
+  outcomeOf,
   shownSize,
   summaryFromUpdates,
   tileCount,
@@ -69,7 +72,16 @@ afterAll(async () => {
 
 describe('a full run in the browser', () => {
   it('ran the batch the form described, on the real engine', () => {
-    expect(summary).toMatchObject({ todo: 8, copied: 2, scaled: 5, skipped: 1, failed: 0, canceled: false, canceledFiles: 0, workers: 2 })
+    expect(summary).toMatchObject({
+      files: 8,
+      todo: 8,
+      counts: { copied: 2, scaled: 5, skipped: 1, failed: 0, canceled: 0 },
+      canceled: false,
+      notStarted: 0,
+      warnings: 0,
+      hostRestarts: 0,
+      workers: 2
+    })
     expect(summary.skippedBy).toEqual({ 'not-an-image': 1 })
     // The summary main was told about is the one that went to the page.
     expect(summaryFromUpdates(app)).toEqual([summary])
@@ -83,8 +95,8 @@ describe('a full run in the browser', () => {
   })
 
   it('lists every file once, with a state and sizes that match the files on disk', async () => {
-    const onDisk = await listFiles(folders.target)
-    expect(onDisk.filter(isTempName)).toEqual([])
+    expect((await listFiles(folders.target)).filter(isTempName)).toEqual([])
+    const onDisk = await listOutputs(folders.target)
     expect(rows.map((row) => row.file).sort()).toEqual([...Object.keys(SHOWN), ...NOT_IMAGES].sort())
 
     // Rows that produced something are exactly the files in the target.
@@ -126,26 +138,32 @@ describe('a full run in the browser', () => {
     expect(results).toHaveLength(summary.todo)
     for (const result of results) {
       const row = rows.find((r) => r.file === result.file)
-      expect(row?.state, result.file).toBe(result.action)
-      if (result.action === 'scaled') expect(row?.detail).toBe(`${result.input!.width}×${result.input!.height} → ${result.output!.width}×${result.output!.height}`)
+      expect(row?.state, result.file).toBe(outcomeOf(result))
+      if (result.outcome === 'done' && result.outputs[0]?.outcome === 'scaled') {
+        const { shown } = result.info!
+        const { size } = result.outputs[0]
+        expect(row?.detail, result.file).toBe(`${shown.width}×${shown.height} → ${size.width}×${size.height}`)
+      }
+      if (result.outcome === 'skipped') expect(row?.detail, result.file).toBe(result.message)
     }
   })
 
   it('shows summary numbers that match the target folder', async () => {
-    const onDisk = await listFiles(folders.target)
+    const onDisk = await listOutputs(folders.target)
     const count = (state: string): number => rows.filter((row) => row.state === state).length
-    expect(await tileCount(app.page, 'copied')).toBe(summary.copied)
-    expect(await tileCount(app.page, 'scaled')).toBe(summary.scaled)
-    expect(await tileCount(app.page, 'skipped')).toBe(summary.skipped)
+    const { counts } = summary
+    expect(await tileCount(app.page, 'copied')).toBe(counts.copied)
+    expect(await tileCount(app.page, 'scaled')).toBe(counts.scaled)
+    expect(await tileCount(app.page, 'skipped')).toBe(counts.skipped)
     expect(await tileCount(app.page, 'failed')).toBe(0)
     expect(await tileCount(app.page, 'canceled')).toBe(0)
-    expect(summary.copied + summary.scaled).toBe(onDisk.length)
+    expect(counts.copied + counts.scaled).toBe(onDisk.length)
     expect({ copied: count('copied'), scaled: count('scaled'), skipped: count('skipped') }).toEqual({
-      copied: summary.copied,
-      scaled: summary.scaled,
-      skipped: summary.skipped
+      copied: counts.copied,
+      scaled: counts.scaled,
+      skipped: counts.skipped
     })
-    await expect.poll(() => app.page.getByRole('list', { name: 'Reasons' }).textContent()).toBe('skipped: not an image 1')
+    await expect.poll(() => app.page.getByRole('list', { name: 'Reasons' }).getByRole('listitem').allTextContents()).toEqual(['skipped 1: not an image'])
     await expect.poll(() => app.page.getByText(`${rows.length} files`, { exact: true }).count()).toBe(1)
   })
 
@@ -161,9 +179,14 @@ describe('a full run in the browser', () => {
   })
 
   it('filters the list to problems in one click, and back', async () => {
-    const toggle = button(app.page, 'Show problems')
-    await toggle.click()
-    await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('true')
+    // One button: its name says what a click will show.
+    const toggle = app.page.locator('.summary-head button[aria-pressed]')
+    expect(await toggle.textContent()).toBe('Show problems')
+    await button(app.page, 'Show problems').click()
+    await eventually(
+      async () => ({ pressed: await toggle.getAttribute('aria-pressed'), name: await toggle.textContent() }),
+      (state) => expect(state).toEqual({ pressed: 'true', name: 'Show all files' })
+    )
     await expect.poll(() => app.page.getByRole('heading', { name: 'Problems' }).count()).toBe(1)
     const problems = await collectRows(app.page)
     expect(problems.map(({ file, state }) => ({ file, state }))).toEqual(
@@ -172,8 +195,11 @@ describe('a full run in the browser', () => {
     expect(problems).toHaveLength(1)
     await expect.poll(() => app.page.getByText(`1 of ${rows.length} files`, { exact: true }).count()).toBe(1)
 
-    await toggle.click()
-    await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('false')
-    expect(await collectRows(app.page)).toHaveLength(rows.length)
+    await button(app.page, 'Show all files').click()
+    await eventually(
+      async () => ({ pressed: await toggle.getAttribute('aria-pressed'), name: await toggle.textContent() }),
+      (state) => expect(state).toEqual({ pressed: 'false', name: 'Show problems' })
+    )
+    expect(await collectRows(app.page)).toEqual(rows)
   })
 })

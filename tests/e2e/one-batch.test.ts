@@ -2,9 +2,9 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_MAX_PIXELS, type BatchOptions } from '../../src/shared/batch'
 import type { StartResult } from '../../src/shared/ipc'
-import { summaryLine } from '../../src/shared/reasons'
+import { LIMITS, singleOutput, type BatchRequest } from '../../src/shared/recipe'
+import { summaryLine } from '../../src/shared/summary-text'
 import { writeImage } from '../helpers/images'
 import { launchBrowserApp, type BrowserApp } from './browser-app'
 import type { PageGlobals } from './page-globals'
@@ -17,6 +17,7 @@ import {
   expectValue,
   isTempName,
   listFiles,
+  listOutputs,
   waitForRowState,
   waitForSummary
 } from './support'
@@ -65,10 +66,10 @@ async function expectFirstBatchComplete(running: BrowserApp, target: string): Pr
     (ended) => expect(ended).toBeGreaterThanOrEqual(1),
     45_000
   )
-  expect(running.ended[0]).toMatchObject({ todo: FILES, scaled: FILES, skipped: 0, failed: 0, canceled: false, canceledFiles: 0 })
+  expect(running.ended[0]).toMatchObject({ todo: FILES, counts: { scaled: FILES, copied: 0, skipped: 0, failed: 0, canceled: 0 }, canceled: false, notStarted: 0 })
   await running.idle()
-  const onDisk = await listFiles(target)
-  expect(onDisk.filter(isTempName)).toEqual([])
+  expect((await listFiles(target)).filter(isTempName)).toEqual([])
+  const onDisk = await listOutputs(target)
   expect(onDisk).toHaveLength(FILES)
   for (const file of onDisk) {
     const { width, height } = await decodeStrict(join(target, file))
@@ -80,15 +81,15 @@ describe('a second start while a batch runs', () => {
   it('from the API (as a second window would) is refused with "busy" and a message', async () => {
     const target = join(root, 'out-api')
     const running = await startLong(target)
-    const second: BatchOptions = {
+    const second: BatchRequest = {
       source,
       target: join(root, 'elsewhere'),
-      size: 400,
-      mode: 'smooth',
+      recipe: { outputs: [singleOutput(400, 'smooth')] },
       workers: 1,
       recursive: true,
       existing: 'skip',
-      maxPixels: DEFAULT_MAX_PIXELS
+      maxPixels: LIMITS.maxPixels.default,
+      dryRun: false
     }
     const refused = await running.page.evaluate((options) => (globalThis as unknown as PageGlobals).api.start(options), second)
     expect(refused).toEqual<StartResult>({ ok: false, code: 'busy', message: BUSY_MESSAGE })
@@ -96,7 +97,7 @@ describe('a second start while a batch runs', () => {
 
     // The page that owns the batch carries on to its own summary.
     const summary = await waitForSummary(running)
-    expect(summary).toMatchObject({ todo: FILES, scaled: FILES, canceled: false })
+    expect(summary).toMatchObject({ todo: FILES, counts: { scaled: FILES }, canceled: false })
     expect(await running.page.getByRole('status').textContent()).toBe(summaryLine(summary))
     await expectFirstBatchComplete(running, target)
     // The refused start touched nothing.
@@ -126,11 +127,11 @@ describe('a second start while a batch runs', () => {
 
     await expectFirstBatchComplete(running, target)
 
-    // Once it is over, the same form starts a batch; every output exists now, so all are skipped.
+    // Once it is over, the same form starts a batch; the journal shows every output done, so all are skipped.
     await button(page, 'Start').click()
     const again = await waitForSummary(running, 2)
-    expect(again).toMatchObject({ todo: FILES, scaled: 0, copied: 0, skipped: FILES, canceled: false })
-    expect(again.skippedBy).toEqual({ 'target-exists': FILES })
+    expect(again).toMatchObject({ todo: FILES, counts: { scaled: 0, copied: 0, skipped: FILES, failed: 0, canceled: 0 }, canceled: false })
+    expect(again.skippedBy).toEqual({ 'already-done': FILES })
     expect(await page.getByRole('alert').count()).toBe(0)
     expect(running.problems).toEqual([])
   })

@@ -113,7 +113,8 @@ describe('screenshots for the README', () => {
 
     // Done: the summary, in light and dark.
     const summary = await waitForSummary(app)
-    expect(summary).toMatchObject({ todo: 46, copied: 3, scaled: 41, skipped: 2, failed: 0, canceled: false })
+    expect(summary).toMatchObject({ files: 46, todo: 46, counts: { copied: 3, scaled: 41, skipped: 2, failed: 0, canceled: 0 }, canceled: false })
+    expect(summary.skippedBy).toEqual({ corrupt: 1, 'not-an-image': 1 })
     await page.mouse.move(0, 0)
     await page.screenshot({ path: SHOTS.summary })
     await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' })

@@ -1,10 +1,13 @@
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import type { Locator, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { expect, vi } from 'vitest'
-import type { FileResult, Summary } from '../../src/shared/batch'
-import { summaryLine } from '../../src/shared/reasons'
+import { JOURNAL_NAME } from '../../src/core/journal'
+import { TEMP_MARK, TEMP_SUFFIX } from '../../src/core/safe-write'
+import type { FileResult, Outcome, Summary } from '../../src/shared/batch'
+import { fileOutcome } from '../../src/shared/file-outcome'
+import { summaryLine } from '../../src/shared/summary-text'
 import { writeImage, type ImageSpec } from '../helpers/images'
 import { launchBrowserApp, type BrowserApp } from './browser-app'
 import type { PageElement, PageGlobals } from './page-globals'
@@ -14,7 +17,34 @@ import type { PageElement, PageGlobals } from './page-globals'
  * and reading back what the page shows (the file list is virtualized, so it is scrolled through).
  */
 
-export { decodeStrict, isTempName, listFiles } from '../core/fixtures'
+/** Every file below `root` (hidden ones included), '/'-separated and sorted. */
+export async function listFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true })
+  return entries
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => join(entry.parentPath, entry.name).slice(root.length + 1))
+    .sort()
+}
+
+/** The journal a batch keeps in its target, so a re-run skips what is done. */
+export const JOURNAL = JOURNAL_NAME
+
+/** What a person finds in the target as pictures: every file but the batch's journal. */
+export async function listOutputs(target: string): Promise<string[]> {
+  return (await listFiles(target)).filter((file) => file !== JOURNAL)
+}
+
+/** A half-written output: the `.name.imagescale-<pid>-<random>.tmp` a worker writes before moving it into place. */
+export const isTempName = (path: string): boolean => basename(path) !== JOURNAL && (path.includes(TEMP_MARK) || path.endsWith(TEMP_SUFFIX))
+
+/** Decodes an image fully and strictly (a truncated file throws), as stored. */
+export async function decodeStrict(path: string): Promise<{ width: number; height: number; data: Buffer }> {
+  const { data, info } = await sharp(path, { failOn: 'truncated' }).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+  return { width: info.width, height: info.height, data }
+}
+
+/** What the engine's result says of a whole file, in the word its row shows. */
+export const outcomeOf = (result: FileResult): Outcome => fileOutcome(result)
 
 /** Long enough for a real batch on a busy two-core machine, short enough to fail a stuck one. */
 export const RUN_TIMEOUT = 45_000
@@ -36,6 +66,39 @@ export async function writeTruncatedJpeg(folder: string, name: string, spec: Ima
   const bytes = await readFile(whole)
   await writeFile(whole, bytes.subarray(0, Math.floor(bytes.length / 3)))
   return whole
+}
+
+/**
+ * A JPEG whole in length with a run of its picture data zeroed (a bad sector, a flaky card):
+ * a strict decoder refuses it ("corrupt JPEG data"), a lenient one shows most of the picture.
+ */
+export async function writeDamagedJpeg(folder: string, name: string, spec: ImageSpec): Promise<string> {
+  const whole = await writeImage(folder, name, spec)
+  const bytes = await readFile(whole)
+  const at = Math.floor(bytes.length * 0.6)
+  bytes.fill(0, at, at + 2000)
+  await writeFile(whole, bytes)
+  return whole
+}
+
+/**
+ * A picture that takes seconds to make: a 24-megapixel PNG of noise, which the engine must
+ * decode, resize and compress again at PNG's default level (about 3.5 s on one core here).
+ * Written at the fastest level, so making it is cheaper than scaling it.
+ */
+export const SLOW_PNG = { width: 6000, height: 4000 }
+export async function writeSlowPng(folder: string, name: string): Promise<string> {
+  const { width, height } = SLOW_PNG
+  const pixels = Buffer.alloc(width * height * 3)
+  let state = 7
+  for (let at = 0; at < pixels.length; at += 1) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0
+    pixels[at] = (at % 251) + (state >>> 28)
+  }
+  const path = join(folder, name)
+  await mkdir(dirname(path), { recursive: true })
+  await sharp(pixels, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 1 }).toFile(path)
+  return path
 }
 
 /** The size an image shown at `width`×`height` must have once it fits a `size` square (±1 px of rounding allowed by callers). */
@@ -134,10 +197,13 @@ export interface RowView {
  * Resolves in the frame a row in `state` appears. Locator.waitFor polls with back-off (up to
  * half a second late), which is too slow to catch a batch "just after its first file".
  */
-export async function waitForRowState(page: Page, state: string, timeout = 20_000): Promise<void> {
+export async function waitForRowState(page: Page, state: string, timeout = 20_000, file?: string): Promise<void> {
   await page.waitForFunction(
-    (wanted) => (globalThis as unknown as PageGlobals).document.querySelector(`[data-testid="file-row"][data-state="${wanted}"]`) !== null,
-    state,
+    ({ wanted, name }) =>
+      [...(globalThis as unknown as PageGlobals).document.querySelectorAll(`[data-testid="file-row"][data-state="${wanted}"]`)].some(
+        (row) => name === undefined || row.querySelector('.file-path')?.textContent === name
+      ),
+    { wanted: state, name: file },
     { polling: 'raf', timeout }
   )
 }
@@ -185,43 +251,54 @@ export async function tileCount(page: Page, action: string): Promise<number> {
   return Number((text ?? '').replace(/,/g, ''))
 }
 
-/**
- * Watches the page for the Cancel button turning into "Canceling…", timed from the click or
- * key press that asked for it (both on the page's clock), so "at once" can be measured.
- */
-export async function watchCancelFeedback(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = globalThis as unknown as PageGlobals
-    const { document, performance } = w
-    const seen: CancelFeedback = { asked: null, shown: null, disabled: null, heading: null }
-    ;(globalThis as unknown as { __cancelFeedback: CancelFeedback }).__cancelFeedback = seen
-    const asked = (): void => {
-      seen.asked ??= performance.now()
+/** What the run view shows of a cancel: its heading, the Cancel button, and whether Stop now is offered. */
+export interface CancelView {
+  heading: string
+  cancel: string
+  cancelDisabled: boolean
+  stopNow: boolean
+}
+
+export async function cancelView(page: Page): Promise<CancelView> {
+  return page.evaluate(() => {
+    const { document } = globalThis as unknown as PageGlobals
+    const buttons = [...document.querySelectorAll('.progress-panel button')]
+    const cancel = buttons.find((b) => b.textContent === 'Cancel' || b.textContent === 'Canceling…')
+    return {
+      heading: document.querySelector('.run-header h2')?.textContent ?? '',
+      cancel: cancel?.textContent ?? '',
+      cancelDisabled: cancel?.disabled ?? false,
+      stopNow: buttons.some((b) => b.textContent === 'Stop now')
     }
-    w.addEventListener('click', asked, true)
-    w.addEventListener('keydown', (event) => (event.key === 'Escape' || event.key === 'Enter' || event.key === ' ' ? asked() : undefined), true)
-    const check = (): void => {
-      if (seen.shown !== null) return
-      const canceling = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Canceling…')
-      if (canceling) {
-        seen.shown = performance.now()
-        seen.disabled = canceling.disabled ?? null
-        seen.heading = document.querySelector('.run-header h2')?.textContent ?? null
-      }
-    }
-    new w.MutationObserver(check).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true })
   })
 }
 
-export interface CancelFeedback {
-  asked: number | null
-  shown: number | null
-  disabled: boolean | null
-  heading: string | null
+/**
+ * Cancels with `press` (a click, a key) while main is held busy: the page must say
+ * "Canceling…" on a disabled button, and offer Stop now, before main has even heard the
+ * request. Proof that the page reacts at once, without timing anything.
+ */
+export async function cancelWithoutWaitingForMain(app: BrowserApp, press: () => Promise<void>): Promise<void> {
+  const release = app.hold('batch:cancel')
+  try {
+    await press()
+    await eventually(
+      () => cancelView(app.page),
+      (view) => expect(view).toEqual<CancelView>({ heading: 'Canceling…', cancel: 'Canceling…', cancelDisabled: true, stopNow: true })
+    )
+    expect(app.handled, 'the page waited for main').not.toContain('batch:cancel')
+  } finally {
+    release()
+  }
+  await eventually(
+    () => app.handled,
+    (handled) => expect(handled).toContain('batch:cancel')
+  )
 }
 
-export async function cancelFeedback(page: Page): Promise<CancelFeedback> {
-  return page.evaluate(() => (globalThis as unknown as { __cancelFeedback: CancelFeedback }).__cancelFeedback)
+/** The Elapsed clock of the progress panel, as shown. */
+export async function elapsedShown(page: Page): Promise<string> {
+  return (await page.locator('.progress-panel .stats div', { hasText: 'Elapsed' }).locator('dd').textContent()) ?? ''
 }
 
 export interface FormRun {

@@ -192,18 +192,35 @@ const defaultSession = {
 
 type InvokeListener = Parameters<IpcMain['handle']>[1]
 
-/** A utilityProcess backed by a Node child running the real built pool host. */
+/**
+ * A utilityProcess backed by a Node child (child_process.fork, as forkHost in
+ * src/core/pool-client.ts does) running the real built pool host, with the arguments
+ * utility-host.ts gives it: the worker's path and the worker count.
+ */
 export class FakeUtilityProcess extends Emitter {
   readonly posted: ToHost[] = []
+  /** The exit code Electron would report; a child killed by a signal reports 1 here. */
   readonly exited: Promise<number>
+  /** The arguments the child was really started with (the worker's path moved into the build). */
+  readonly childArgs: string[]
   private readonly child: ChildProcess
+  /** Like Electron's handle: set once the process has spawned, cleared once 'exit' has been emitted. */
+  private running = false
 
   constructor(modulePath: string, args: string[], options: ForkOptions) {
     super()
-    // In the build, index.js sits in out/main beside pool-host.js: run that file.
-    this.child = fork(join(OUT_MAIN, basename(modulePath)), args, {
+    // In the build, index.js sits in out/main beside pool-host.js and worker.js; under vitest,
+    // src/main/index.ts names them beside itself. Run the built files of the same names.
+    const [workerPath = '', ...rest] = args
+    this.childArgs = [join(OUT_MAIN, basename(workerPath)), ...rest]
+    this.child = fork(join(OUT_MAIN, basename(modulePath)), this.childArgs, {
       env: options.env as NodeJS.ProcessEnv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+    })
+    this.child.on('spawn', () => {
+      this.running = true
+      // Electron's UtilityProcess emits 'spawn' once its pid is known.
+      this.emit('spawn')
     })
     this.child.on('message', (message) => {
       // Electron reports a throwing 'message' listener as an uncaught main-process error.
@@ -219,20 +236,30 @@ export class FakeUtilityProcess extends Emitter {
           this.emit('exit', code ?? 1)
         } catch (error) {
           state.listenerErrors.push(error)
+        } finally {
+          this.running = false
         }
         resolve(code ?? 1)
       })
     })
   }
 
+  /**
+   * Electron's utilityProcess.pid: undefined until the process has spawned, and again once its
+   * 'exit' event has been emitted (listeners of 'exit' still see it).
+   */
+  get pid(): number | undefined {
+    return this.running ? this.child.pid : undefined
+  }
+
   postMessage(message: ToHost): void {
     this.posted.push(message)
-    const sent = message.type === 'start' ? { ...message, workerPath: join(OUT_MAIN, basename(message.workerPath)) } : message
-    if (this.child.connected) this.child.send(sent)
+    // Posting to a utility process that has gone is a no-op in Electron, never a throw.
+    if (this.child.connected) this.child.send(message, (error) => void error)
   }
 
   kill(): boolean {
-    return this.child.kill()
+    return this.running ? this.child.kill() : false
   }
 }
 

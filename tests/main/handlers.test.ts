@@ -1,21 +1,27 @@
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ScaleError } from '../../src/core/errors'
-import { forkHost } from '../../src/core/host-client'
-import type { SpawnHost } from '../../src/core/host-protocol'
+import type { HostProcess, SpawnHost } from '../../src/core/host-protocol'
+import { JOURNAL_NAME } from '../../src/core/journal'
+import { TEMP_MARK } from '../../src/core/safe-write'
 import { createHandlers, type MainDeps } from '../../src/main/handlers'
 import { createRouter } from '../../src/main/ipc'
-import type { BatchEvent, BatchOptions, FileResult, Summary } from '../../src/shared/batch'
+import { utilityHost } from '../../src/main/utility-host'
+import type { BatchEvent, FileResult, Summary } from '../../src/shared/batch'
 import type { BatchUpdate, FolderPurpose, StartResult } from '../../src/shared/ipc'
+import type { BatchRequest } from '../../src/shared/recipe'
 import { HOST_PATH, WORKER_PATH } from '../helpers/built'
 import { tempFolders, writeImage, type TempFolders } from '../helpers/images'
-import { fork } from 'node:child_process'
-import type { FromHost } from '../../src/core/host-protocol'
+import { addsUp, outcomeOf, requestFor, type RunOverrides } from '../helpers/run'
+import { state as electron } from './fake-electron'
 
-// handlers.ts never imports electron: Electron is reached only through MainDeps, which these
-// tests fill with recording fakes around the real engine (a forked pool host, the built worker).
+// handlers.ts never imports electron: it reaches Electron only through MainDeps. These tests
+// fill MainDeps with recording fakes around the real engine, and start the pool host as the app
+// does, with utility-host.ts; Electron's utilityProcess is the fake that forks the built host.
+vi.mock('electron', async () => (await import('./fake-electron')).electronModule)
 
 const SIZE = 400
 
@@ -27,9 +33,10 @@ const ALL_FILES = [...LARGE, ...SMALL, ...NOT_IMAGES]
 
 interface Harness {
   route: (channel: string, raw: unknown) => Promise<unknown>
-  start(options: BatchOptions): Promise<StartResult>
+  start(request: BatchRequest): Promise<StartResult>
   /** Resolves when the next batch has ended (taskbar progress cleared), whatever the outcome. */
   nextEnd(): Promise<void>
+  /** The environment each pool host was started with. */
   spawns: Record<string, string>[]
   updates: { at: number; update: BatchUpdate }[]
   progress: (number | null)[]
@@ -41,11 +48,11 @@ interface Harness {
   onUpdate?: (update: BatchUpdate) => void
 }
 
-function harness(spawnHost: SpawnHost = forkHost(HOST_PATH)): Harness {
+function harness(spawnHost: SpawnHost = utilityHost(HOST_PATH)): Harness {
   const waiters: (() => void)[] = []
   const h: Harness = {
     route: () => Promise.reject(new Error('not ready')),
-    start: (options) => h.route('batch:start', options) as Promise<StartResult>,
+    start: (request) => h.route('batch:start', request) as Promise<StartResult>,
     nextEnd: () => new Promise((resolve) => waiters.push(resolve)),
     spawns: [],
     updates: [],
@@ -56,10 +63,10 @@ function harness(spawnHost: SpawnHost = forkHost(HOST_PATH)): Harness {
     picks: []
   }
   const deps: MainDeps = {
-    // Counted, then the real forked host: a refused start must never get this far.
-    spawnHost: (env) => {
+    // Counted, then the real host: a refused start must never get this far.
+    spawnHost: (args, env) => {
       h.spawns.push(env)
-      return spawnHost(env)
+      return spawnHost(args, env)
     },
     workerPath: WORKER_PATH,
     appInfo: { cores: 6, version: '1.2.3', platform: 'linux' },
@@ -89,22 +96,13 @@ function harness(spawnHost: SpawnHost = forkHost(HOST_PATH)): Harness {
   return h
 }
 
-const optionsFor = (source: string, target: string, overrides: Partial<BatchOptions> = {}): BatchOptions => ({
-  source,
-  target,
-  size: SIZE,
-  mode: 'smooth',
-  workers: 2,
-  recursive: true,
-  existing: 'overwrite',
-  maxPixels: 268_402_689,
-  ...overrides
-})
+const optionsFor = (source: string, target: string, overrides: RunOverrides = {}): BatchRequest =>
+  requestFor(source, target, { size: SIZE, mode: 'smooth', workers: 2, existing: 'overwrite', ...overrides })
 
 const eventsOf = (h: Harness): BatchEvent[] => h.updates.flatMap(({ update }) => update.events)
-const resultsOf = (h: Harness): FileResult[] =>
-  eventsOf(h).flatMap((event) => (event.type === 'finished' ? [event.result] : []))
+const resultsOf = (h: Harness): FileResult[] => eventsOf(h).flatMap((event) => (event.type === 'finished' ? [event.result] : []))
 const summariesOf = (h: Harness): Summary[] => eventsOf(h).flatMap((event) => (event.type === 'summary' ? [event.summary] : []))
+const errorsOf = (h: Harness): NonNullable<BatchUpdate['error']>[] => h.updates.flatMap(({ update }) => (update.error ? [update.error] : []))
 
 function onlySummary(h: Harness): Summary {
   const summaries = summariesOf(h)
@@ -114,6 +112,7 @@ function onlySummary(h: Harness): Summary {
   return summary
 }
 
+/** Every file below `folder`, '/'-separated and sorted, hidden ones (temp files) included. */
 async function filesUnder(folder: string, prefix = ''): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true }).catch(() => [])
   const names: string[] = []
@@ -123,6 +122,16 @@ async function filesUnder(folder: string, prefix = ''): Promise<string[]> {
   }
   return names.sort()
 }
+
+/** What a batch left in its target besides its journal: outputs, and any temp file it failed to remove. */
+const outputsIn = async (target: string): Promise<string[]> => (await filesUnder(target)).filter((name) => name !== JOURNAL_NAME)
+
+/** The outputs a batch reported as made (copied or scaled), by their path below the target. */
+const madeBy = (h: Harness): string[] =>
+  resultsOf(h)
+    .flatMap((result) => (result.outcome === 'done' ? result.outputs : []))
+    .flatMap((output) => (output.outcome === 'copied' || output.outcome === 'scaled' ? [output.path] : []))
+    .sort()
 
 /** Waits for a batch to end; a batch that never clears the taskbar progress fails here, not by timeout. */
 async function untilEnded(ended: Promise<void>): Promise<void> {
@@ -134,9 +143,9 @@ async function untilEnded(ended: Promise<void>): Promise<void> {
 }
 
 /** Runs one batch to its end and returns its harness. */
-async function runToEnd(options: BatchOptions, h: Harness = harness()): Promise<Harness> {
+async function runToEnd(request: BatchRequest, h: Harness = harness()): Promise<Harness> {
   const ended = h.nextEnd()
-  await expect(h.start(options)).resolves.toMatchObject({ ok: true, batchId: expect.any(Number) })
+  await expect(h.start(request)).resolves.toMatchObject({ ok: true, batchId: expect.any(Number) })
   await untilEnded(ended)
   return h
 }
@@ -167,7 +176,10 @@ beforeAll(async () => {
   for (let i = 0; i < MANY; i += 1) await copyFile(jpeg, join(many, `photo-${String(i).padStart(2, '0')}.jpg`))
 })
 
-afterAll(() => folders?.cleanup())
+afterAll(async () => {
+  for (const { child } of electron.forks) child.kill()
+  await folders?.cleanup()
+})
 
 describe('a full batch through the handlers', () => {
   let h: Harness
@@ -180,7 +192,7 @@ describe('a full batch through the handlers', () => {
 
   it('spawned exactly one pool host, with enough libuv threads for its workers', () => {
     expect(h.spawns).toHaveLength(1)
-    expect(Number(h.spawns[0]?.UV_THREADPOOL_SIZE)).toBeGreaterThanOrEqual(2)
+    expect(Number(h.spawns[0]?.UV_THREADPOOL_SIZE)).toBeGreaterThanOrEqual(2 + 2)
   })
 
   it('delivers updates at most every ~50 ms, except the summary, which is sent at once', () => {
@@ -210,16 +222,15 @@ describe('a full batch through the handlers', () => {
     const last = h.updates.at(-1)?.update
     expect(last?.events.at(-1)?.type).toBe('summary')
     expect(summariesOf(h)).toHaveLength(1)
-    expect(h.updates.filter(({ update }) => update.error)).toEqual([])
+    expect(errorsOf(h)).toEqual([])
   })
 
   it('reports every file of the source exactly once, as copied, scaled or skipped', () => {
-    const results = resultsOf(h)
-    expect(results.map((result) => result.file).sort()).toEqual([...ALL_FILES].sort())
-    const actions = Object.fromEntries(results.map((result) => [result.file, result.action]))
-    for (const file of LARGE) expect(actions[file], file).toBe('scaled')
-    for (const file of SMALL) expect(actions[file], file).toBe('copied')
-    expect(results.find((result) => result.file === 'notes.txt')).toMatchObject({ action: 'skipped', reason: 'not-an-image' })
+    const events = eventsOf(h)
+    expect(resultsOf(h).map((result) => result.file).sort()).toEqual([...ALL_FILES].sort())
+    for (const file of LARGE) expect(outcomeOf(events, file), file).toBe('scaled')
+    for (const file of SMALL) expect(outcomeOf(events, file), file).toBe('copied')
+    expect(resultsOf(h).find((result) => result.file === 'notes.txt')).toMatchObject({ outcome: 'skipped', reason: 'not-an-image' })
   })
 
   it('announces each processed file as started before it is finished', () => {
@@ -233,29 +244,32 @@ describe('a full batch through the handlers', () => {
   })
 
   it('sums up counts that match the folder', () => {
-    expect(onlySummary(h)).toMatchObject({
+    const summary = onlySummary(h)
+    expect(summary).toMatchObject({
+      files: ALL_FILES.length,
       todo: ALL_FILES.length,
-      copied: SMALL.length,
-      scaled: LARGE.length,
-      skipped: 1,
+      counts: { copied: SMALL.length, scaled: LARGE.length, skipped: 1, failed: 0, canceled: 0 },
       skippedBy: { 'not-an-image': 1 },
-      failed: 0,
+      failedBy: {},
+      notStarted: 0,
+      hostRestarts: 0,
       canceled: false,
-      canceledFiles: 0,
+      dryRun: false,
       workers: 2
     })
+    expect(addsUp(summary)).toBe(true)
   })
 
-  it('wrote one output per image and nothing else into the target', async () => {
-    expect(await filesUnder(target)).toEqual([...LARGE, ...SMALL].sort())
+  it('wrote one output per image, and its journal, and nothing else into the target', async () => {
+    expect(await filesUnder(target)).toEqual([...LARGE, ...SMALL, JOURNAL_NAME].sort())
   })
 
-  it('moved the taskbar progress through fractions in (0, 1], ending at 1, then cleared it', () => {
+  it('moved the taskbar progress through fractions in [0, 1], ending at 1, then cleared it', () => {
     const fractions = h.progress.slice(0, -1)
     expect(fractions.length).toBeGreaterThan(0)
     for (const fraction of fractions) {
       expect(fraction).not.toBeNull()
-      expect(fraction).toBeGreaterThan(0)
+      expect(fraction).toBeGreaterThanOrEqual(0)
       expect(fraction).toBeLessThanOrEqual(1)
     }
     expect(fractions.at(-1)).toBe(1)
@@ -286,14 +300,14 @@ describe('a full batch through the handlers', () => {
         (reason: unknown) => reason
       )
       expect(error).toBeInstanceOf(ScaleError)
-      expect(error).toMatchObject({ code: 'outside-target', message: expect.stringMatching(/not in the target folder/) })
+      expect(error).toMatchObject({ code: 'bad-request', message: expect.stringMatching(/not in the target folder/) })
       expect(h.revealed).toHaveLength(before)
     }
   )
 
   it('shell:show-output refuses the source’s own copy of a file, named by its absolute path', async () => {
     const before = h.revealed.length
-    await expect(h.route('shell:show-output', { file: join(folders.source, 'large-1.jpg') })).rejects.toMatchObject({ code: 'outside-target' })
+    await expect(h.route('shell:show-output', { file: join(folders.source, 'large-1.jpg') })).rejects.toMatchObject({ code: 'bad-request' })
     expect(h.revealed).toHaveLength(before)
   })
 })
@@ -304,10 +318,7 @@ describe('one batch at a time', () => {
     const ended = h.nextEnd()
     const target = freshTarget()
     // Both requests arrive before the first has checked its folders: the lock must already hold.
-    const [first, second] = await Promise.all([
-      h.start(optionsFor(folders.source, target)),
-      h.start(optionsFor(folders.source, freshTarget()))
-    ])
+    const [first, second] = await Promise.all([h.start(optionsFor(folders.source, target)), h.start(optionsFor(folders.source, freshTarget()))])
     expect(first).toMatchObject({ ok: true, batchId: expect.any(Number) })
     expect(second).toMatchObject({ ok: false, code: 'busy', message: expect.stringMatching(/already running/) })
     const third = await h.start(optionsFor(folders.source, freshTarget()))
@@ -338,10 +349,17 @@ describe('a start the folders do not allow', () => {
     ['the source as its own target', () => optionsFor(folders.source, folders.source), 'same-folder', /target folder is the source folder/],
     ['the same folder spelled differently', () => optionsFor(folders.source, `${folders.source}/sub/..`), 'same-folder', /target folder is the source folder/],
     ['a source inside the target', () => optionsFor(join(outside, 'inner'), outside), 'source-inside-target', /source folder is inside the target folder/],
-    ['a target that is a file', () => optionsFor(folders.source, join(folders.root, 'a-file')), 'target-not-folder', /not a folder/]
-  ])('refuses %s with a clear message, before any host is spawned', async (_what, options, code, message) => {
+    ['a target that is a file', () => optionsFor(folders.source, join(folders.root, 'a-file')), 'target-not-folder', /not a folder/],
+    ['a target under /proc', () => optionsFor(folders.source, '/proc/imagescale-test/out'), 'pseudo-fs', /the target is on proc, a view of the kernel, not a disk/],
+    [
+      'overwriting inside the source',
+      () => optionsFor(folders.source, join(folders.source, 'small'), { existing: 'overwrite' }),
+      'overwrite-in-source',
+      /inside the source.*overwriting is refused/
+    ]
+  ])('refuses %s with a clear message, before any host is spawned', async (_what, request, code, message) => {
     const before = { opened: h.opened.length, spawns: h.spawns.length }
-    const result = await h.start(options())
+    const result = await h.start(request())
     expect(result).toMatchObject({ ok: false, code, message: expect.stringMatching(message) })
     expect(h.spawns).toHaveLength(before.spawns)
     expect(h.updates).toEqual([])
@@ -356,10 +374,52 @@ describe('a start the folders do not allow', () => {
     expect(h.spawns).toHaveLength(1)
     expect(h.ended).toHaveLength(1)
   })
+
+  it('a target under /proc is refused at once, and the next start runs: the app is not left busy', async () => {
+    const fresh = harness()
+    const refused = await fresh.start(optionsFor(folders.source, '/proc/self/imagescale'))
+    expect(refused).toMatchObject({ ok: false, code: 'pseudo-fs', message: expect.stringMatching(/^the target is on proc, a view of the kernel, not a disk: \/proc\//) })
+    const target = freshTarget()
+    await runToEnd(optionsFor(folders.source, target, { recursive: false }), fresh)
+    expect(fresh.ended).toEqual([expect.objectContaining({ canceled: false, counts: expect.objectContaining({ failed: 0 }) })])
+    expect((await outputsIn(target)).length).toBeGreaterThan(0)
+  })
+})
+
+describe('folders are taken exactly as typed', () => {
+  let keep: string
+
+  beforeAll(async () => {
+    keep = join(folders.root, 'keep')
+    await mkdir(keep)
+    await writeImage(keep, 'kept.jpg', { width: 300, height: 200, seed: 11 })
+  })
+
+  it('a source "keep " that does not exist is refused as missing, even though "keep" does', async () => {
+    const h = harness()
+    const target = freshTarget()
+    const result = await h.start(optionsFor(`${keep} `, target))
+    expect(result).toMatchObject({ ok: false, code: 'source-missing' })
+    if (result.ok) return
+    // The message names the folder as typed, trailing space and all.
+    expect(result.message.endsWith(`${keep} `)).toBe(true)
+    expect(h.spawns).toEqual([])
+    expect(h.updates).toEqual([])
+    expect(await filesUnder(target)).toEqual([])
+  })
+
+  it('a target "web " is made as "web ", beside an existing "web" that is left alone', async () => {
+    const web = join(folders.root, 'web')
+    await mkdir(web, { recursive: true })
+    const h = await runToEnd(optionsFor(keep, `${web} `))
+    expect(onlySummary(h).counts.copied).toBe(1)
+    expect(await outputsIn(`${web} `)).toEqual(['kept.jpg'])
+    expect(await filesUnder(web)).toEqual([])
+  })
 })
 
 describe('cancel', () => {
-  it('stops a running batch: the rest are reported canceled, the summary says so, nothing half-written stays', async () => {
+  it('stops a running batch: files on a worker finish, the rest are counted as not started, nothing half-written stays', async () => {
     const h = harness()
     const target = freshTarget()
     let canceled = false
@@ -374,18 +434,21 @@ describe('cancel', () => {
 
     const summary = onlySummary(h)
     expect(summary.canceled).toBe(true)
-    expect(summary.canceledFiles).toBeGreaterThan(0)
-    expect(summary.scaled).toBeGreaterThan(0)
-    expect(summary.copied + summary.scaled + summary.skipped + summary.failed + summary.canceledFiles).toBe(MANY)
+    expect(summary.notStarted).toBeGreaterThan(0)
+    expect(summary.counts.scaled).toBeGreaterThan(0)
+    // Files canceled before they started are only counted (one unit each: one output per file).
+    expect(summary.counts.canceled).toBe(summary.notStarted)
     expect(summary.todo).toBe(MANY)
+    expect(addsUp(summary)).toBe(true)
     expect(h.ended).toEqual([summary])
 
     const results = resultsOf(h)
-    expect(new Set(results.map((result) => result.file)).size).toBe(MANY)
-    expect(results.filter((result) => result.action === 'canceled')).toHaveLength(summary.canceledFiles)
+    expect(new Set(results.map((result) => result.file)).size).toBe(results.length)
+    expect(results.length + summary.notStarted).toBe(MANY)
+    // A plain cancel lets the files on a worker finish: none is abandoned.
+    expect(results.filter((result) => result.outcome === 'canceled')).toEqual([])
     // Exactly the finished outputs exist: no temporary or partial file is left behind.
-    const written = results.filter((result) => result.action === 'copied' || result.action === 'scaled').map((result) => result.file)
-    expect(await filesUnder(target)).toEqual(written.sort())
+    expect(await outputsIn(target)).toEqual(madeBy(h))
     expect(h.progress.at(-1)).toBeNull()
   })
 
@@ -397,60 +460,184 @@ describe('cancel', () => {
     await h.route('batch:cancel', undefined)
     await untilEnded(ended)
     expect(h.ended).toHaveLength(1)
-    expect(h.ended[0]).toMatchObject({ canceled: true, todo: ALL_FILES.length, canceledFiles: ALL_FILES.length, copied: 0, scaled: 0 })
-    expect(await filesUnder(target)).toEqual([])
+    expect(h.ended[0]).toMatchObject({
+      canceled: true,
+      todo: ALL_FILES.length,
+      notStarted: ALL_FILES.length,
+      counts: { copied: 0, scaled: 0, skipped: 0, failed: 0, canceled: ALL_FILES.length }
+    })
+    expect(await outputsIn(target)).toEqual([])
   })
 
-  it('does nothing when no batch runs', async () => {
+  it('does nothing when no batch runs, and neither does Stop now', async () => {
     const h = harness()
     await expect(h.route('batch:cancel', undefined)).resolves.toBeUndefined()
+    await expect(h.route('batch:stop-now', undefined)).resolves.toBeUndefined()
     expect(h.spawns).toEqual([])
     expect(h.updates).toEqual([])
+    // Still free: a start is accepted.
+    await runToEnd(optionsFor(folders.source, freshTarget(), { recursive: false }), h)
+  })
+})
+
+describe('Stop now', () => {
+  it('during a run, abandons the files on a worker and ends in a summary, leaving nothing partial in the target', async () => {
+    const h = harness()
+    const target = freshTarget()
+    let stopped = false
+    h.onUpdate = (update) => {
+      if (!stopped && update.events.some((event) => event.type === 'started')) {
+        stopped = true
+        void h.route('batch:cancel', undefined)
+        void h.route('batch:stop-now', undefined)
+      }
+    }
+    await runToEnd(optionsFor(many, target, { workers: 2 }), h)
+    expect(stopped).toBe(true)
+
+    const summary = onlySummary(h)
+    expect(errorsOf(h)).toEqual([])
+    expect(summary.canceled).toBe(true)
+    expect(summary.todo).toBe(MANY)
+    expect(addsUp(summary)).toBe(true)
+    // Stopping the pool on purpose is not a crash: nothing is restarted, nothing failed.
+    expect(summary.hostRestarts).toBe(0)
+    expect(summary.counts.failed).toBe(0)
+    expect(h.ended).toEqual([summary])
+
+    const results = resultsOf(h)
+    expect(results.length + summary.notStarted).toBe(MANY)
+    // The files the pool held (on a worker, or being read for one) end canceled; one on a
+    // worker ends in that worker's row.
+    const abandoned = results.filter((result) => result.outcome === 'canceled')
+    expect(abandoned.length).toBeGreaterThan(0)
+    for (const result of abandoned) expect(result).toMatchObject({ message: expect.stringMatching(/nothing of it was written/) })
+    const events = eventsOf(h)
+    const onWorker = abandoned.filter((result) => events.some((event) => event.type === 'started' && event.file === result.file))
+    expect(onWorker.length).toBeGreaterThan(0)
+    expect(onWorker.length).toBeLessThanOrEqual(2)
+    for (const result of onWorker) {
+      const started = events.find((event) => event.type === 'started' && event.file === result.file)
+      const finished = events.find((event) => event.type === 'finished' && event.result.file === result.file)
+      expect(finished?.type === 'finished' && finished.worker).toBe(started?.type === 'started' && started.worker)
+    }
+    expect(summary.counts.canceled).toBe(summary.notStarted + abandoned.length)
+
+    // Nothing partial: no temp file, no output of an abandoned file, and every output there is whole.
+    const left = await outputsIn(target)
+    expect(left.filter((name) => name.includes(TEMP_MARK))).toEqual([])
+    expect(left).toEqual(madeBy(h))
+    for (const result of abandoned) expect(left).not.toContain(result.file)
+    for (const name of left) await expect(sharp(join(target, name)).stats(), name).resolves.toBeDefined()
+    expect(h.progress.at(-1)).toBeNull()
+
+    // The app is free again.
+    await runToEnd(optionsFor(folders.source, freshTarget(), { recursive: false }), h)
+    expect(h.ended).toHaveLength(2)
+  })
+})
+
+describe('Stop now while the pool host is still starting', () => {
+  it('still ends the batch, with no pool host left running', async () => {
+    // Electron gives a utility process its pid only once it has spawned ('spawn' comes later):
+    // a Stop now in that moment (the first file of a batch, or a host just restarted) must still
+    // stop the host and end the batch, not wait for ever for a process it could not signal.
+    const real = utilityHost(HOST_PATH)
+    let asked = false
+    let h: Harness | null = null
+    const stoppingAtSpawn: SpawnHost = (args, env) => {
+      const host = real(args, env)
+      if (!asked) {
+        asked = true
+        queueMicrotask(() => {
+          void h?.route('batch:cancel', undefined)
+          void h?.route('batch:stop-now', undefined)
+        })
+      }
+      return host
+    }
+    h = harness(stoppingAtSpawn)
+    const target = freshTarget()
+    const ended = h.nextEnd()
+    await expect(h.start(optionsFor(many, target, { workers: 2 }))).resolves.toMatchObject({ ok: true })
+    await untilEnded(ended)
+    expect(asked).toBe(true)
+    const summary = onlySummary(h)
+    expect(summary).toMatchObject({ canceled: true, todo: MANY })
+    expect(addsUp(summary)).toBe(true)
+    const forked = electron.forks.at(-1)
+    if (!forked) throw new Error('no pool host was started')
+    // The host is gone, not left running beside the app.
+    const exit = await Promise.race([forked.child.exited.then(() => 'exited'), new Promise((resolve) => setTimeout(() => resolve('still running'), 5000))])
+    expect(exit).toBe('exited')
+    expect(await outputsIn(target)).toEqual(madeBy(h))
   })
 })
 
 describe('when the pool host fails', () => {
-  it('a host that dies mid-batch ends the batch with an error update, clears progress, and frees the app', async () => {
-    // The real host, killed from outside after its first file, as a crash would end it.
-    const crashing: SpawnHost = (env) => {
-      const child = fork(HOST_PATH, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-      child.on('message', (message: FromHost) => {
-        if (message.type === 'finished') child.kill('SIGKILL')
-      })
-      return {
-        send: (message) => {
-          if (child.connected) child.send(message)
+  it('a host that dies mid-batch fails only the files it held; a new host does the rest and the batch ends in a summary', async () => {
+    // The app's own utility host, killed from outside just after it was given its first file to
+    // make, as a crash (SIGBUS, the OOM killer) would end it. Only the first host dies.
+    const real = utilityHost(HOST_PATH)
+    let hosts = 0
+    const crashingOnce: SpawnHost = (args, env) => {
+      const host = real(args, env)
+      hosts += 1
+      if (hosts > 1) return host
+      let killed = false
+      const wrapped: HostProcess = {
+        kill: () => host.kill(),
+        get pid() {
+          return host.pid
         },
-        onMessage: (listener) => child.on('message', (message: FromHost) => listener(message)),
-        onExit: (listener) => child.on('exit', (code) => listener(code)),
-        release: () => child.unref()
+        send: (message) => {
+          host.send(message)
+          if (message.type === 'make' && !killed && host.pid !== undefined) {
+            killed = true
+            process.kill(host.pid, 'SIGKILL')
+          }
+        },
+        onMessage: (listener) => host.onMessage(listener),
+        onExit: (listener) => host.onExit(listener)
       }
+      return wrapped
     }
-    const h = harness(crashing)
-    await runToEnd(optionsFor(folders.source, freshTarget(), { workers: 1 }), h)
-    const errors = h.updates.flatMap(({ update }) => (update.error ? [update.error] : []))
-    expect(errors).toEqual([{ code: 'host-crashed', message: expect.stringMatching(/image pool stopped unexpectedly/) }])
-    expect(h.updates.at(-1)?.update.error).toBeDefined()
-    expect(summariesOf(h)).toEqual([])
-    expect(h.ended).toEqual([])
+    const h = harness(crashingOnce)
+    const target = freshTarget()
+    await runToEnd(optionsFor(many, target, { workers: 1 }), h)
+
+    expect(errorsOf(h)).toEqual([])
+    const summary = onlySummary(h)
+    expect(summary).toMatchObject({ canceled: false, todo: MANY, hostRestarts: 1 })
+    expect(addsUp(summary)).toBe(true)
+    expect(h.spawns).toHaveLength(2)
+    const crashed = resultsOf(h).filter((result) => result.outcome === 'failed')
+    expect(crashed.length).toBeGreaterThan(0)
+    for (const result of crashed) expect(result).toMatchObject({ reason: 'host-crashed', message: expect.stringMatching(/image pool .* while it worked on this file/) })
+    expect(summary.failedBy).toEqual({ 'host-crashed': crashed.length })
+    expect(summary.counts.scaled).toBe(MANY - crashed.length)
+    // Nothing the dead host was writing is left behind.
+    expect(await outputsIn(target)).toEqual(madeBy(h))
     expect(h.progress.at(-1)).toBeNull()
-    // Not stuck as busy: the next start is accepted (and this host crashes again).
-    await runToEnd(optionsFor(folders.source, freshTarget(), { workers: 1 }), h)
-    expect(h.updates.filter(({ update }) => update.error)).toHaveLength(2)
   })
 
-  it('a host that cannot be started is reported, and does not leave the app stuck as busy', async () => {
-    let attempts = 0
-    const failingOnce: SpawnHost = (env) => {
-      attempts += 1
-      if (attempts === 1) throw new Error('utility process could not be created')
-      return forkHost(HOST_PATH)(env)
+  it('a host that cannot be started is reported on every file, and does not leave the app stuck as busy', async () => {
+    let broken = true
+    const real = utilityHost(HOST_PATH)
+    const failing: SpawnHost = (args, env) => {
+      if (broken) throw new Error('utility process could not be created')
+      return real(args, env)
     }
-    const h = harness(failingOnce)
-    const result = await h.start(optionsFor(folders.source, freshTarget())).catch((error: unknown) => ({ rejected: error }))
-    expect(result).toEqual({ ok: false, code: 'internal', message: 'utility process could not be created' })
+    const h = harness(failing)
+    await runToEnd(optionsFor(folders.source, freshTarget()), h)
+    const summary = onlySummary(h)
+    expect(summary).toMatchObject({ todo: ALL_FILES.length, counts: { copied: 0, scaled: 0, failed: ALL_FILES.length } })
+    for (const result of resultsOf(h)) expect(result).toMatchObject({ outcome: 'failed', message: expect.stringMatching(/utility process could not be created/) })
+
+    broken = false
     await runToEnd(optionsFor(folders.source, freshTarget(), { recursive: false }), h)
-    expect(h.ended).toHaveLength(1)
+    expect(h.ended).toHaveLength(2)
+    expect(h.ended[1]).toMatchObject({ canceled: false, counts: { failed: 0 } })
   })
 })
 

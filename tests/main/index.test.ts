@@ -4,10 +4,12 @@ import { availableParallelism } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { hostEnvironment } from '../../src/core/host-protocol'
-import type { BatchEvent, BatchOptions, Summary } from '../../src/shared/batch'
+import type { BatchEvent, Summary } from '../../src/shared/batch'
+import type { BatchRequest } from '../../src/shared/recipe'
 import { INVOKE_CHANNELS, type BatchUpdate } from '../../src/shared/ipc'
 import { OUT_MAIN } from '../helpers/built'
 import { tempFolders, writeImage, type TempFolders } from '../helpers/images'
+import { requestFor, type RunOverrides } from '../helpers/run'
 import { eventFrom, FakeBrowserWindow, FakeWebContents, invoke, state } from './fake-electron'
 
 // The composition root with a fake Electron around it: the real window, security, IPC, handlers
@@ -24,17 +26,8 @@ let window: FakeBrowserWindow
 
 const fromApp = () => eventFrom(window.contents)
 
-const optionsFor = (target: string, overrides: Partial<BatchOptions> = {}): BatchOptions => ({
-  source: folders.source,
-  target,
-  size: 400,
-  mode: 'smooth',
-  workers: 2,
-  recursive: true,
-  existing: 'overwrite',
-  maxPixels: 268_402_689,
-  ...overrides
-})
+const optionsFor = (target: string, overrides: RunOverrides = {}): BatchRequest =>
+  requestFor(folders.source, target, { size: 400, mode: 'smooth', workers: 2, existing: 'overwrite', ...overrides })
 
 const sentUpdates = (): BatchUpdate[] =>
   window.contents.sent.filter(({ channel }) => channel === 'batch:update').map(({ payload }) => payload as BatchUpdate)
@@ -44,6 +37,15 @@ function lastFork() {
   const fork = state.forks.at(-1)
   if (!fork) throw new Error('no utility process was forked')
   return fork
+}
+
+/**
+ * Resolves once main is free again, i.e. the batch has ended (summary sent, or dropped for a
+ * closed window): a start of a folder that does not exist is then refused for that, not as busy.
+ */
+async function untilNotBusy(): Promise<void> {
+  const probe = optionsFor(join(folders.root, 'never-target'), { source: join(folders.root, 'no-such-source') })
+  await vi.waitFor(async () => expect(await invoke('batch:start', fromApp(), probe)).toMatchObject({ ok: false, code: 'source-missing' }), { timeout: 30_000, interval: 50 })
 }
 
 beforeAll(async () => {
@@ -130,20 +132,26 @@ describe('a batch in the utility process', () => {
   beforeAll(async () => {
     target = join(folders.root, 'target-run')
     await expect(invoke('batch:start', fromApp(), optionsFor(target))).resolves.toMatchObject({ ok: true, batchId: expect.any(Number) })
+    // The batch runs in main; it forks its pool host when the first file needs reading.
+    await vi.waitFor(() => expect(window.progress.at(-1)).toBe(-1), { timeout: 30_000 })
+    expect(state.forks).toHaveLength(1)
     await lastFork().child.exited
-    await vi.waitFor(() => expect(window.progress.at(-1)).toBe(-1))
     summary = sentEvents().flatMap((event) => (event.type === 'summary' ? [event.summary] : []))[0]
   })
 
-  it('forks the pool host that sits beside the worker in the build', () => {
+  it('forks the pool host that sits beside the worker in the build, with the worker and the worker count as arguments', () => {
     const fork = lastFork()
-    const start = fork.child.posted.find((message) => message.type === 'start')
-    expect(start?.type).toBe('start')
-    if (start?.type !== 'start') return
+    const [workerPath = '', workers] = fork.args
     expect(basename(fork.modulePath)).toBe('pool-host.js')
-    expect(dirname(fork.modulePath)).toBe(dirname(start.workerPath))
+    expect(basename(workerPath)).toBe('worker.js')
+    expect(dirname(fork.modulePath)).toBe(dirname(workerPath))
+    expect(workers).toBe('2')
     expect(existsSync(join(OUT_MAIN, basename(fork.modulePath)))).toBe(true)
-    expect(existsSync(join(OUT_MAIN, basename(start.workerPath)))).toBe(true)
+    expect(existsSync(join(OUT_MAIN, basename(workerPath)))).toBe(true)
+    // Main only reads and makes through the host: the batch's own work never reaches it as a request.
+    const kinds = new Set(fork.child.posted.map((message) => message.type))
+    expect([...kinds].sort()).toEqual(['make', 'probe', 'stop'])
+    expect(fork.child.posted.at(-1)?.type).toBe('stop')
   })
 
   it('starts the host with libuv’s pool sized for the workers, on top of the app’s environment', () => {
@@ -156,17 +164,19 @@ describe('a batch in the utility process', () => {
     expect(window.contents.sent.every(({ channel }) => channel === 'batch:update')).toBe(true)
     const finished = sentEvents().flatMap((event) => (event.type === 'finished' ? [event.result.file] : []))
     expect(finished.sort()).toEqual([...LARGE, ...SMALL].sort())
-    expect(summary).toMatchObject({ todo: 10, scaled: LARGE.length, copied: SMALL.length, skipped: 0, failed: 0, canceled: false })
+    expect(summary).toMatchObject({ todo: 10, counts: { scaled: LARGE.length, copied: SMALL.length, skipped: 0, failed: 0, canceled: 0 }, canceled: false })
     expect(sentUpdates().at(-1)?.events.at(-1)?.type).toBe('summary')
   })
 
   it('moves the taskbar progress bar and clears it at the end', () => {
     const fractions = window.progress.slice(0, -1)
     expect(fractions.length).toBeGreaterThan(0)
+    // Electron reads a negative value as "no bar": while running, every value is a fraction in [0, 1].
     for (const fraction of fractions) {
-      expect(fraction).toBeGreaterThan(0)
+      expect(fraction).toBeGreaterThanOrEqual(0)
       expect(fraction).toBeLessThanOrEqual(1)
     }
+    expect(fractions.at(-1)).toBe(1)
     expect(window.progress.at(-1)).toBe(-1)
   })
 
@@ -211,16 +221,20 @@ describe('the app around the window', () => {
       ok: true,
       batchId: expect.any(Number)
     })
-    expect(state.forks).toHaveLength(forks + 1)
     await vi.waitFor(() => expect(sentEvents().filter((event) => event.type === 'started').length).toBeGreaterThan(startedBefore), {
       timeout: 20_000
     })
+    expect(state.forks).toHaveLength(forks + 1)
+    const host = lastFork().child
     const sentBefore = window.contents.sent.length
     window.close()
-    const code = await lastFork().child.exited
-    expect(lastFork().child.posted.map((message) => message.type)).toEqual(['start', 'cancel'])
-    // The host finished cleanly (summary sent, exit 0) and main handled its last messages without throwing.
+    const code = await host.exited
+    // Canceled, not stopped: the files on the worker finished, then the host was told to stop and exited cleanly.
     expect(code).toBe(0)
+    expect(host.posted.at(-1)?.type).toBe('stop')
+    expect(host.posted.filter((message) => message.type === 'make').length).toBeLessThan(40)
+    await untilNotBusy()
+    // Main handled the host's last messages and the late summary without throwing, and sent nothing to the closed window.
     expect(state.listenerErrors).toEqual([])
     expect(window.contents.sent).toHaveLength(sentBefore)
     // A second launch now finds no window to focus, and must not throw either.

@@ -4,7 +4,7 @@ import type { IpcRendererEvent } from 'electron'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createRouter, type Handlers } from '../../src/main/ipc'
 import type { ImageScaleApi } from '../../src/shared/api'
-import type { BatchOptions } from '../../src/shared/batch'
+import type { BatchRequest } from '../../src/shared/recipe'
 import type { BatchUpdate, InvokeChannel } from '../../src/shared/ipc'
 import { ROOT } from '../helpers/built'
 
@@ -66,21 +66,22 @@ const API_FUNCTIONS: Record<keyof ImageScaleApi, true> = {
   pickFolder: true,
   start: true,
   cancel: true,
+  stopNow: true,
   showTarget: true,
   showOutput: true,
   onUpdate: true,
   pathForDroppedFile: true
 }
 
-const OPTIONS: BatchOptions = {
+const OPTIONS: BatchRequest = {
   source: '/photos/holiday',
   target: '/photos/holiday-small',
-  size: 1280,
-  mode: 'stride',
+  recipe: { outputs: [{ resize: { kind: 'long', size: 1280 }, mode: 'stride', folder: '', name: '{dir}/{name}.{ext}' }] },
   workers: 3,
   recursive: false,
   existing: 'overwrite',
-  maxPixels: 50_000_000
+  maxPixels: 50_000_000,
+  dryRun: false
 }
 
 function recordingHandlers() {
@@ -100,6 +101,9 @@ function recordingHandlers() {
     },
     'batch:cancel': async (arg) => {
       calls.push({ channel: 'batch:cancel', arg })
+    },
+    'batch:stop-now': async (arg) => {
+      calls.push({ channel: 'batch:stop-now', arg })
     },
     'shell:show-target': async (arg) => {
       calls.push({ channel: 'shell:show-target', arg })
@@ -149,6 +153,12 @@ describe('preload', () => {
     expect(answer).toEqual({ ok: false, code: 'busy', message: 'a batch is already running' })
   })
 
+  it('start passes folders with trailing spaces through to main untrimmed', async () => {
+    const spaced = { ...OPTIONS, source: '/photos/keep ', target: '/photos/keep small  ' }
+    await exposedApi().start(spaced)
+    expect(calls).toEqual([{ channel: 'batch:start', arg: spaced }])
+  })
+
   it.each([
     ['appInfo', (api: ImageScaleApi) => api.appInfo(), 'app:info', undefined, { cores: 12, version: '0.1.0', platform: 'linux' }],
     ['pickFolder(source)', (api: ImageScaleApi) => api.pickFolder('source'), 'dialog:pick-folder', { purpose: 'source' }, '/photos/holiday'],
@@ -161,6 +171,7 @@ describe('preload', () => {
     ],
     ['pickFolder(target, "")', (api: ImageScaleApi) => api.pickFolder('target', ''), 'dialog:pick-folder', { purpose: 'target' }, null],
     ['cancel', (api: ImageScaleApi) => api.cancel(), 'batch:cancel', undefined, undefined],
+    ['stopNow', (api: ImageScaleApi) => api.stopNow(), 'batch:stop-now', undefined, undefined],
     ['showTarget', (api: ImageScaleApi) => api.showTarget(), 'shell:show-target', undefined, undefined],
     ['showOutput', (api: ImageScaleApi) => api.showOutput('sub/a.jpg'), 'shell:show-output', { file: 'sub/a.jpg' }, undefined]
   ] as const)('%s sends a request main’s schema accepts', async (_name, call, channel, arg, answer) => {

@@ -12,6 +12,8 @@ const progress = (done: number, total = 100): BatchEvent => {
     total,
     scanning: false,
     inFlight: 2,
+    counts: { copied: done, scaled: 0, skipped: 0, failed: 0, canceled: 0 },
+    warnings: 0,
     bytesIn: done * 1000,
     bytesOut: done * 100,
     elapsedMs: done * 10,
@@ -24,13 +26,28 @@ const progress = (done: number, total = 100): BatchEvent => {
 const started = (file: string): BatchEvent => ({ type: 'started', file, worker: 0 })
 
 const finished = (file: string): BatchEvent => {
-  const result: FileResult = { file, action: 'copied', bytesIn: 10, bytesOut: 10, times: { read: 1, scale: 0, write: 1 } }
+  const result: FileResult = {
+    file,
+    bytesIn: 10,
+    times: { read: 1, scale: 0, write: 1 },
+    outcome: 'done',
+    outputs: [{ output: 0, path: file, outcome: 'copied', size: { width: 10, height: 10 }, format: 'jpeg', bytes: 10 }]
+  }
   return { type: 'finished', worker: 0, result }
 }
 
 const summary = (todo: number): BatchEvent => ({
   type: 'summary',
-  summary: { ...emptySummary(2), todo, copied: todo, peakParallel: 2, elapsedMs: 1234, bytesIn: 10 * todo, bytesOut: 10 * todo }
+  summary: {
+    ...emptySummary(2, 1, false),
+    files: todo,
+    todo,
+    counts: { copied: todo, scaled: 0, skipped: 0, failed: 0, canceled: 0 },
+    peakParallel: 2,
+    elapsedMs: 1234,
+    bytesIn: 10 * todo,
+    bytesOut: 10 * todo
+  }
 })
 
 describe('UpdateBatcher', () => {
@@ -119,7 +136,7 @@ describe('UpdateBatcher', () => {
   it('carries an error on the same update as the events queued before it', () => {
     batcher.push(started('a.jpg'))
     batcher.push(progress(0, 3))
-    const error = { code: 'host-crashed', message: 'the image pool stopped unexpectedly (exit code 1)' }
+    const error = { code: 'target-not-writable', message: 'the target folder can no longer be written' }
     batcher.flush(error)
     expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [started('a.jpg'), progress(0, 3)], error }])
     vi.advanceTimersByTime(10 * INTERVAL_MS)

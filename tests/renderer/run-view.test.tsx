@@ -1,14 +1,14 @@
 // @vitest-environment jsdom
 import { act, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { BatchEvent } from '../../src/shared/batch'
-import { summaryLine } from '../../src/shared/reasons'
+import { summaryLine } from '../../src/shared/summary-text'
 import { App } from '../../src/renderer/src/components/App'
 import { STORAGE_KEY } from '../../src/renderer/src/state/settings'
 import { setupDom } from './dom'
 import type { StartResult } from '../../src/shared/ipc'
-import { BATCH_ID, fakeApi, finished, progress, started, summary, summaryOf } from './fake-api'
+import { BATCH_ID, canceledFile, failedOutput, fakeApi, finished, made, progress, skippedFile, started, summary, summaryOf } from './fake-api'
 
 setupDom()
 
@@ -29,13 +29,18 @@ const rowFor = (file: string): HTMLElement => {
   return row
 }
 
+/** The list's hint under its heading: "6 files", "3 of 6 files, and 2 canceled before…". */
+const listHint = (): string | null | undefined => {
+  const region = screen.getByRole('region', { name: /Files|Problems/ })
+  return document.getElementById(region.getAttribute('aria-describedby') ?? '')?.textContent
+}
+
+/** A figure of the progress panel, by its label. */
+const stat = (label: string): string | null | undefined => within(screen.getByRole('region', { name: 'Progress' })).getByText(label).nextSibling?.textContent
+
 const doneTotals = summaryOf({
-  todo: 6,
-  copied: 1,
-  scaled: 2,
-  skipped: 2,
+  counts: { copied: 1, scaled: 2, skipped: 2, failed: 1 },
   skippedBy: { corrupt: 1, 'not-an-image': 1 },
-  failed: 1,
   failedBy: { 'no-space': 1 },
   workers: 4,
   peakParallel: 3,
@@ -46,12 +51,12 @@ const doneTotals = summaryOf({
 const doneSummary = summary(doneTotals)
 
 const sixFiles: BatchEvent[] = [
-  finished('a.jpg', 'copied', 1, { input: { width: 300, height: 200 } }),
-  finished('b.jpg', 'scaled', 2, { input: { width: 6000, height: 4000 }, output: { width: 400, height: 267 } }),
-  finished('c.txt', 'skipped', 3, { reason: 'not-an-image', message: 'not an image: no known header' }),
-  finished('d.jpg', 'skipped', 1, { reason: 'corrupt', message: 'cannot decode jpeg: premature end' }),
-  finished('e.jpg', 'failed', 2, { reason: 'no-space', message: 'the target disk is full; nothing was left behind' }),
-  finished('sub/f.png', 'scaled', 3, { input: { width: 800, height: 800 }, output: { width: 400, height: 400 } })
+  finished(made('a.jpg', 'copied', { size: { width: 300, height: 200 } }), 1),
+  finished(made('b.jpg', 'scaled', { shown: { width: 6000, height: 4000 }, size: { width: 400, height: 267 } }), 2),
+  finished(skippedFile('c.txt', 'not-an-image', 'not an image: no known header'), null),
+  finished(skippedFile('d.jpg', 'corrupt', 'cannot decode jpeg: premature end'), null),
+  finished(failedOutput('e.jpg', 'no-space', 'the target disk is full; nothing was left behind'), 2),
+  finished(made('sub/f.png', 'scaled', { format: 'png', shown: { width: 800, height: 800 }, size: { width: 400, height: 400 } }), 3)
 ]
 
 describe('a running batch', () => {
@@ -61,7 +66,7 @@ describe('a running batch', () => {
     expect(rows().map((row) => row.dataset.state)).toEqual(['running', 'running'])
     expect(rowFor('sub/b.jpg').textContent).toContain('on worker 2')
 
-    fake.push(finished('sub/b.jpg', 'scaled', 2, { input: { width: 6000, height: 4000 }, output: { width: 400, height: 267 }, times: { read: 20, scale: 200, write: 11 } }))
+    fake.push(finished(made('sub/b.jpg', 'scaled', { shown: { width: 6000, height: 4000 }, size: { width: 400, height: 267 }, times: { read: 20, scale: 200, write: 11 } }), 2))
     const row = rowFor('sub/b.jpg')
     expect(row.dataset.state).toBe('scaled')
     expect(row.textContent).toContain('6000×4000 → 400×267')
@@ -95,11 +100,14 @@ describe('a running batch', () => {
     await user.keyboard('{Escape}')
     expect(fake.api.cancel).toHaveBeenCalledTimes(1)
 
-    fake.push(finished('a.jpg', 'copied', 1), finished('b.jpg', 'canceled', null, { message: 'canceled before it started' }), summary({ todo: 2, copied: 1, canceled: true, canceledFiles: 1 }))
+    // b.jpg never started: the engine only counts it, it has no row of its own.
+    fake.push(finished(made('a.jpg', 'copied'), 1), summary({ counts: { copied: 1, canceled: 1 }, files: 1, notStarted: 1, canceled: true }))
     expect(screen.queryByRole('button', { name: /Cancel/ })).toBeNull()
+    expect(screen.queryByRole('button', { name: /Stop now/ })).toBeNull()
     expect(screen.getByRole('heading', { name: 'Canceled' })).toBeTruthy()
     expect(screen.getByRole('status').textContent).toContain('[canceled]')
-    expect(rowFor('b.jpg').dataset.state).toBe('canceled')
+    expect(rows().map((row) => row.dataset.state)).toEqual(['copied'])
+    expect(listHint()).toBe('1 file, and 1 canceled before they started (not listed)')
   })
 
   it('the Cancel button cancels too', async () => {
@@ -111,7 +119,12 @@ describe('a running batch', () => {
 
   it('keeps each live count with its label, so a wrapping line never splits them', async () => {
     const { fake } = await startBatch()
-    fake.push(finished('a.jpg', 'copied'), finished('b.jpg', 'failed', 1, { reason: 'no-space' }), finished('c.jpg', 'canceled', null))
+    fake.push(
+      finished(made('a.jpg', 'copied')),
+      finished(failedOutput('b.jpg', 'no-space')),
+      finished(canceledFile('c.jpg')),
+      progress({ done: 3, total: 4, counts: { copied: 1, failed: 1, canceled: 1 } })
+    )
     const counts = document.querySelector('.live-counts')!
     expect(counts.textContent).toBe('copied 1 · scaled 0 · skipped 0 · failed 1 · canceled 1')
     expect([...counts.querySelectorAll('.live-count')].map((item) => item.textContent)).toEqual(['copied 1', 'scaled 0', 'skipped 0', 'failed 1', 'canceled 1'])
@@ -119,7 +132,7 @@ describe('a running batch', () => {
 
   it('has one Files landmark: the list scroller, which the keyboard can reach', async () => {
     const { user, fake } = await startBatch()
-    fake.push(finished('a.jpg', 'copied'), finished('b.txt', 'skipped', 1, { reason: 'not-an-image', message: 'not an image: no known header' }))
+    fake.push(finished(made('a.jpg', 'copied')), finished(skippedFile('b.txt', 'not-an-image', 'not an image: no known header'), null))
     const regions = screen.getAllByRole('region', { name: 'Files' })
     expect(regions).toHaveLength(1)
     const list = regions[0]!
@@ -135,7 +148,7 @@ describe('a running batch', () => {
 
   it('keeps only the rows in view in the page, with 100,000 files', async () => {
     const { fake } = await startBatch()
-    const events = Array.from({ length: 100_000 }, (_, i) => finished(`image-${i}.jpg`, 'copied', (i % 4) + 1))
+    const events = Array.from({ length: 100_000 }, (_, i) => finished(made(`image-${i}.jpg`, 'copied'), (i % 4) + 1))
     act(() => {
       for (const listener of fake.listeners) listener({ batchId: BATCH_ID, events })
     })
@@ -160,7 +173,7 @@ describe('the summary', () => {
     const reasons = within(screen.getByRole('list', { name: 'Reasons' }))
       .getAllByRole('listitem')
       .map((item) => item.textContent)
-    expect(reasons).toEqual(['skipped: unreadable or corrupt 1', 'skipped: not an image 1', 'failed: disk full 1'])
+    expect(reasons).toEqual(['skipped 1: damaged or corrupt', 'skipped 1: not an image', 'failed 1: disk full'])
     expect(within(tiles).getByText('Worker threads').nextSibling?.textContent).toBe('4')
     expect(within(tiles).getByText('Peak images in flight').nextSibling?.textContent).toBe('3')
     expect(within(tiles).getByText('Total time').nextSibling?.textContent).toBe('2.5s')
@@ -174,12 +187,17 @@ describe('the summary', () => {
     fake.push(...sixFiles, doneSummary)
     expect(rows()).toHaveLength(6)
     const toggle = screen.getByRole('button', { name: 'Show problems' })
+    expect(toggle.getAttribute('aria-pressed')).toBe('false')
     await user.click(toggle)
     expect(toggle.getAttribute('aria-pressed')).toBe('true')
+    expect(toggle.textContent).toBe('Show all files')
+    expect(screen.getByRole('region', { name: 'Problems' })).toBeTruthy()
     expect(rows().map((row) => row.dataset.state)).toEqual(['skipped', 'skipped', 'failed'])
+    expect(listHint()).toBe('3 of 6 files')
     expect(rowFor('c.txt').textContent).toContain('not an image: no known header')
     expect(rowFor('e.jpg').textContent).toContain('the target disk is full')
-    await user.click(toggle)
+    await user.click(screen.getByRole('button', { name: 'Show all files' }))
+    expect(toggle.textContent).toBe('Show problems')
     expect(rows()).toHaveLength(6)
   })
 
@@ -211,9 +229,9 @@ describe('the summary', () => {
 
   it('ends with the error when the batch stops without a summary', async () => {
     const { fake } = await startBatch()
-    fake.push(finished('a.jpg', 'copied'))
-    fake.pushUpdate({ batchId: BATCH_ID, events: [], error: { code: 'host-exited', message: 'the pool host exited unexpectedly' } })
-    expect(screen.getByRole('alert').textContent).toContain('the pool host exited unexpectedly')
+    fake.push(finished(made('a.jpg', 'copied')))
+    fake.pushUpdate({ batchId: BATCH_ID, events: [], error: { code: 'internal', message: 'internal error: the journal could not be written' } })
+    expect(screen.getByRole('alert').textContent).toContain('the journal could not be written')
     expect(screen.getByRole('heading', { name: 'Stopped' })).toBeTruthy()
     expect(screen.getByRole('button', { name: 'New batch' })).toBeTruthy()
     expect(screen.queryByRole('button', { name: /Cancel/ })).toBeNull()
@@ -227,7 +245,7 @@ describe('the summary', () => {
     const user = userEvent.setup()
     render(<App api={fake.api} />)
     await user.click(await screen.findByRole('button', { name: 'Start' }))
-    fake.push(finished('a.jpg', 'copied'), summary({ todo: 1, copied: 1 }))
+    fake.push(finished(made('a.jpg', 'copied')), summary({ counts: { copied: 1 } }))
     await act(async () => answer({ ok: true, batchId: BATCH_ID }))
     expect(screen.getByRole('status').textContent).toBe('copied 1 scaled 0 using 4 worker threads')
     expect(rows()).toHaveLength(1)
@@ -241,7 +259,7 @@ describe('the summary', () => {
     const user = userEvent.setup()
     render(<App api={fake.api} />)
     await user.click(await screen.findByRole('button', { name: 'Start' }))
-    fake.pushUpdate({ batchId: BATCH_ID - 1, events: [finished('old.jpg', 'scaled'), summary({ todo: 5, scaled: 5 })] })
+    fake.pushUpdate({ batchId: BATCH_ID - 1, events: [finished(made('old.jpg', 'scaled')), summary({ counts: { scaled: 5 } })] })
     await act(async () => answer({ ok: true, batchId: BATCH_ID }))
     expect(screen.getByRole('heading', { name: 'Scaling…' })).toBeTruthy()
     expect(screen.getByRole('status').textContent).toBe('')
@@ -249,8 +267,127 @@ describe('the summary', () => {
 
     fake.push(started('new.jpg', 1))
     expect(rows().map((row) => row.dataset.state)).toEqual(['running'])
-    fake.push(finished('new.jpg', 'copied', 1), summary({ todo: 1, copied: 1 }))
+    fake.push(finished(made('new.jpg', 'copied'), 1), summary({ counts: { copied: 1 } }))
     expect(screen.getByRole('heading', { name: 'Done' })).toBeTruthy()
     expect(screen.getByRole('status').textContent).toBe('copied 1 scaled 0 using 4 worker threads')
+  })
+})
+
+describe('in flight', () => {
+  it('is the number of rows on a worker, whatever the last progress said', async () => {
+    const { fake } = await startBatch()
+    // The progress's own inFlight lags the rows (it is sent when files finish): the rows are what is shown.
+    fake.push(started('a.jpg', 1), started('b.jpg', 2), started('c.jpg', 3), progress({ done: 0, total: 9, inFlight: 7 }))
+    expect(rows().filter((row) => row.dataset.state === 'running')).toHaveLength(3)
+    expect(stat('In flight')).toBe('3')
+
+    fake.push(finished(made('b.jpg', 'copied'), 2), progress({ done: 1, total: 9, inFlight: 0, counts: { copied: 1 } }))
+    expect(rows().filter((row) => row.dataset.state === 'running')).toHaveLength(2)
+    expect(stat('In flight')).toBe('2')
+  })
+})
+
+describe('canceling', () => {
+  it('offers Stop now only while canceling, and Stop now asks main to abandon the files on a worker', async () => {
+    const { user, fake } = await startBatch()
+    fake.push(started('a.jpg', 1), started('b.jpg', 2), progress({ done: 0, total: 5 }))
+    expect(screen.queryByRole('button', { name: 'Stop now' })).toBeNull()
+
+    await user.click(screen.getByRole('button', { name: 'Cancel' }))
+    expect(fake.api.cancel).toHaveBeenCalledTimes(1)
+    expect(fake.api.stopNow).not.toHaveBeenCalled()
+    const stop = screen.getByRole('button', { name: 'Stop now' })
+    expect(stop).toHaveProperty('disabled', false)
+    expect(screen.getByText(/waiting for 2 files on a worker; Stop now abandons them, writing nothing/)).toBeTruthy()
+
+    await user.click(stop)
+    expect(fake.api.stopNow).toHaveBeenCalledTimes(1)
+    expect(screen.getByRole('button', { name: 'Stopping…' })).toHaveProperty('disabled', true)
+    expect(screen.getByRole('heading', { name: 'Stopping now…' })).toBeTruthy()
+    await user.click(screen.getByRole('button', { name: 'Stopping…' }))
+    expect(fake.api.stopNow).toHaveBeenCalledTimes(1)
+
+    fake.push(finished(canceledFile('a.jpg'), 1), finished(canceledFile('b.jpg'), 2), summary({ counts: { canceled: 5 }, files: 2, notStarted: 3, canceled: true }))
+    expect(screen.queryByRole('button', { name: /Stop|Cancel/ })).toBeNull()
+    expect(screen.getByRole('heading', { name: 'Canceled' })).toBeTruthy()
+  })
+
+  it('Stop now is not offered when the batch ends without being canceled', async () => {
+    const { fake } = await startBatch()
+    fake.push(started('a.jpg', 1))
+    expect(screen.queryByRole('button', { name: 'Stop now' })).toBeNull()
+    fake.push(finished(made('a.jpg', 'copied'), 1), summary({ counts: { copied: 1 } }))
+    expect(screen.queryByRole('button', { name: 'Stop now' })).toBeNull()
+    expect(fake.api.stopNow).not.toHaveBeenCalled()
+  })
+
+  it('keeps the clock running while canceling: a slow last file does not look like a hang', async () => {
+    const { user, fake } = await startBatch()
+    fake.push(started('a.jpg', 1), progress({ done: 0, total: 3, elapsedMs: 1000 }))
+    await user.click(screen.getByRole('button', { name: 'Cancel' }))
+    const first = stat('Elapsed')
+    // No update arrives while the last file finishes; the elapsed time moves on by itself.
+    await vi.waitFor(() => expect(stat('Elapsed')).not.toBe(first), { timeout: 5000, interval: 100 })
+    expect(screen.getByRole('heading', { name: 'Canceling…' })).toBeTruthy()
+  })
+
+  it('after a cancel, Show problems lists the canceled files and says how many never started', async () => {
+    const { user, fake } = await startBatch()
+    fake.push(started('a.jpg', 1), started('b.jpg', 2), started('c.jpg', 3))
+    await user.click(screen.getByRole('button', { name: 'Cancel' }))
+    await user.click(screen.getByRole('button', { name: 'Stop now' }))
+    fake.push(
+      finished(made('a.jpg', 'scaled', { shown: { width: 1600, height: 1200 }, size: { width: 400, height: 300 } }), 1),
+      finished(canceledFile('b.jpg'), 2),
+      finished(canceledFile('c.jpg'), 3),
+      summary({ counts: { scaled: 1, canceled: 6 }, files: 3, notStarted: 4, canceled: true })
+    )
+    expect(rows()).toHaveLength(3)
+    expect(listHint()).toBe('3 files, and 4 canceled before they started (not listed)')
+    const reasons = within(screen.getByRole('list', { name: 'Reasons' }))
+      .getAllByRole('listitem')
+      .map((item) => item.textContent)
+    expect(reasons).toEqual(['canceled 4: not started (4 files)', 'canceled 2: stopped while being worked on, nothing written'])
+
+    await user.click(screen.getByRole('button', { name: 'Show problems' }))
+    expect(screen.getByRole('button', { name: 'Show all files' }).getAttribute('aria-pressed')).toBe('true')
+    expect(screen.queryByRole('button', { name: 'Show problems' })).toBeNull()
+    expect(rows().map((row) => [row.querySelector('.file-path')?.textContent, row.dataset.state])).toEqual([
+      ['b.jpg', 'canceled'],
+      ['c.jpg', 'canceled']
+    ])
+    expect(rowFor('b.jpg').textContent).toContain('nothing of it was written')
+    expect(listHint()).toBe('2 of 3 files, and 4 canceled before they started (not listed)')
+  })
+
+  it('when only files that never started were canceled, the problems list says so instead of "no problems"', async () => {
+    const { user, fake } = await startBatch()
+    fake.push(started('a.jpg', 1))
+    await user.click(screen.getByRole('button', { name: 'Cancel' }))
+    fake.push(finished(made('a.jpg', 'copied'), 1), summary({ counts: { copied: 1, canceled: 2 }, files: 1, notStarted: 2, canceled: true }))
+    await user.click(screen.getByRole('button', { name: 'Show problems' }))
+    expect(rows()).toHaveLength(0)
+    expect(screen.getByText('No file went wrong, but 2 were canceled before they started.')).toBeTruthy()
+  })
+})
+
+describe('damaged pictures', () => {
+  it('a file made from a damaged source is listed as a problem, with the decoder’s complaint', async () => {
+    const { user, fake } = await startBatch()
+    fake.push(
+      finished(made('good.jpg', 'scaled', { shown: { width: 1600, height: 1200 }, size: { width: 400, height: 300 } }), 1),
+      finished(made('torn.jpg', 'scaled', { shown: { width: 1600, height: 1200 }, size: { width: 400, height: 300 }, warning: 'premature end of JPEG data' }), 2),
+      finished(made('small.jpg', 'copied'), 1),
+      summary({ counts: { scaled: 2, copied: 1 }, warnings: 1 })
+    )
+    expect(screen.getByRole('status').textContent).toBe('copied 1 scaled 2 (1 damaged) using 4 worker threads')
+    expect(within(screen.getByRole('list', { name: 'Reasons' })).getByText('warning 1: damaged, decoded leniently (see each file)')).toBeTruthy()
+
+    await user.click(screen.getByRole('button', { name: 'Show problems' }))
+    expect(rows()).toHaveLength(1)
+    const torn = rowFor('torn.jpg')
+    expect(torn.dataset.state).toBe('scaled')
+    expect(torn.textContent).toContain('premature end of JPEG data')
+    expect(listHint()).toBe('1 of 3 files')
   })
 })

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_MAX_PIXELS, DEFAULT_SIZE } from '../../src/shared/batch'
-import { assignDroppedFolders, defaultForm, parseWhole, restoreForm, serializeForm, toOptions, type FormValues } from '../../src/renderer/src/state/settings'
+import { DEFAULT_NAME, DEFAULT_SIZE, LIMITS } from '../../src/shared/recipe'
+import { assignDroppedFolders, defaultForm, parseWhole, restoreForm, serializeForm, toRequest, type FormValues } from '../../src/renderer/src/state/settings'
 
 const chosen: FormValues = {
   source: '/photos/2024',
@@ -22,6 +22,7 @@ describe('settings', () => {
 
   it('restores what it stored', () => {
     expect(restoreForm(serializeForm(chosen), 6)).toEqual(chosen)
+    expect(restoreForm(serializeForm({ ...chosen, existing: 'rename' }), 6).existing).toBe('rename')
   })
 
   it('stores numbers as numbers and leaves out ones being edited', () => {
@@ -49,27 +50,33 @@ describe('settings', () => {
     expect(restoreForm(JSON.stringify({ source: 'a\0b' }), 4).source).toBe('')
   })
 
-  it('reads whole numbers only, in range', () => {
+  it('reads whole numbers only, written plainly, in range', () => {
     expect(parseWhole('400', 1, 500)).toBe(400)
-    expect(parseWhole(' 400 ', 1, 500)).toBe(400)
-    for (const text of ['', '0', '501', '-1', '1e3', '12.5', '0x10', 'abc']) expect(parseWhole(text, 1, 500)).toBeNull()
+    for (const text of ['', '0', '501', '-1', '1e3', '12.5', '0x10', 'abc', ' 400 ', '+4']) expect(parseWhole(text, 1, 500)).toBeNull()
   })
 
-  it('makes options only from a complete form', () => {
-    expect(toOptions(chosen)).toEqual({
+  it('makes a request only from a complete form: the book’s one output at the chosen size and method', () => {
+    expect(toRequest(chosen)).toEqual({
       source: '/photos/2024',
       target: '/photos/web',
-      size: 1920,
-      mode: 'stride',
+      recipe: { outputs: [{ resize: { kind: 'long', size: 1920 }, mode: 'stride', folder: '', name: DEFAULT_NAME }] },
       workers: 3,
       recursive: false,
       existing: 'overwrite',
-      maxPixels: DEFAULT_MAX_PIXELS
+      maxPixels: LIMITS.maxPixels.default,
+      dryRun: false
     })
-    expect(toOptions({ ...chosen, source: '' })).toBeNull()
-    expect(toOptions({ ...chosen, target: '' })).toBeNull()
-    expect(toOptions({ ...chosen, size: '0' })).toBeNull()
-    expect(toOptions({ ...chosen, workers: '65' })).toBeNull()
+    expect(toRequest({ ...chosen, existing: 'rename' })?.existing).toBe('rename')
+    expect(toRequest({ ...chosen, source: '' })).toBeNull()
+    expect(toRequest({ ...chosen, target: '' })).toBeNull()
+    expect(toRequest({ ...chosen, size: '0' })).toBeNull()
+    expect(toRequest({ ...chosen, workers: '65' })).toBeNull()
+  })
+
+  it('sends folders exactly as typed: a trailing or leading space is part of the name', () => {
+    const request = toRequest({ ...chosen, source: '/photos/2024 ', target: ' /photos/web  ' })
+    expect(request?.source).toBe('/photos/2024 ')
+    expect(request?.target).toBe(' /photos/web  ')
   })
 })
 

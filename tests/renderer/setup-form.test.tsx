@@ -2,7 +2,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_MAX_PIXELS } from '../../src/shared/batch'
+import { DEFAULT_NAME, LIMITS } from '../../src/shared/recipe'
 import { START_BUSY } from '../../src/shared/ipc'
 import { App } from '../../src/renderer/src/components/App'
 import { STORAGE_KEY } from '../../src/renderer/src/state/settings'
@@ -65,19 +65,36 @@ describe('setup', () => {
     await user.clear(screen.getByLabelText('Worker threads'))
     await user.type(screen.getByLabelText('Worker threads'), '3')
     await user.click(screen.getByRole('checkbox', { name: 'Include sub-folders' }))
-    await user.click(screen.getByRole('radio', { name: 'Overwrite it' }))
+    await user.click(screen.getByRole('radio', { name: /^Overwrite it/ }))
     await user.click(screen.getByRole('button', { name: 'Start' }))
     expect(fake.api.start).toHaveBeenCalledTimes(1)
     expect(fake.api.start).toHaveBeenCalledWith({
       source: folders.source,
       target: folders.target,
-      size: 1920,
-      mode: 'stride',
+      recipe: { outputs: [{ resize: { kind: 'long', size: 1920 }, mode: 'stride', folder: '', name: DEFAULT_NAME }] },
       workers: 3,
       recursive: false,
       existing: 'overwrite',
-      maxPixels: DEFAULT_MAX_PIXELS
+      maxPixels: LIMITS.maxPixels.default,
+      dryRun: false
     })
+  })
+
+  it('offers to keep an existing output and save the new one under another name', async () => {
+    const { user, fake } = await renderApp()
+    await chooseFolders(user)
+    await user.click(screen.getByRole('radio', { name: /save the new one as/ }))
+    await user.click(screen.getByRole('button', { name: 'Start' }))
+    expect(fake.api.start).toHaveBeenCalledWith(expect.objectContaining({ existing: 'rename' }))
+  })
+
+  it('sends folders typed with trailing spaces to start exactly as typed', async () => {
+    const { user, fake } = await renderApp(fakeApi())
+    await user.type(screen.getByLabelText('Source folder'), '/photos/keep ')
+    await user.type(screen.getByLabelText('Target folder'), '/photos/web  ')
+    await user.click(screen.getByRole('button', { name: 'Start' }))
+    expect(fake.api.start).toHaveBeenCalledTimes(1)
+    expect(fake.api.start.mock.calls[0]?.[0]).toMatchObject({ source: '/photos/keep ', target: '/photos/web  ' })
   })
 
   it('sends the defaults when nothing else was chosen, and a free size typed in', async () => {
@@ -86,7 +103,15 @@ describe('setup', () => {
     const size = screen.getByLabelText('Longest side in pixels')
     await user.clear(size)
     await user.type(size, '1000{Enter}')
-    expect(fake.api.start).toHaveBeenCalledWith(expect.objectContaining({ size: 1000, mode: 'smooth', workers: 6, recursive: true, existing: 'skip' }))
+    expect(fake.api.start).toHaveBeenCalledWith(
+      expect.objectContaining({
+        recipe: { outputs: [{ resize: { kind: 'long', size: 1000 }, mode: 'smooth', folder: '', name: DEFAULT_NAME }] },
+        workers: 6,
+        recursive: true,
+        existing: 'skip',
+        dryRun: false
+      })
+    )
   })
 
   it('marks a preset as chosen when its value is typed, and refuses sizes out of range', async () => {
