@@ -1,24 +1,73 @@
 import { parseArgs } from 'node:util'
-import { EXISTING_POLICIES, LIMITS, DEFAULT_SIZE, singleOutput, type BatchRequest, type ExistingPolicy } from '../shared/recipe'
-import { parseWholeNumber } from '../shared/numbers'
+import type { z } from 'zod'
 import { ScaleError, messageOf } from '../core/errors'
+import { joinRelative } from '../core/paths'
+import { loadPreset } from '../core/presets'
 import { defaultRequest, defaultWorkers, parseBatchRequest } from '../core/request'
+import { parseByteSize, parseWholeNumber } from '../shared/numbers'
+import {
+  CHROMA_SUBSAMPLING,
+  DEFAULT_NAME,
+  DEFAULT_QUALITY,
+  DEFAULT_SIZE,
+  EXISTING_POLICIES,
+  LIMITS,
+  METADATA_POLICIES,
+  NAME_FIELDS,
+  OUTPUT_FORMATS,
+  RESIZE_KINDS,
+  formatResizeRule,
+  parseResizeRule,
+  singleOutput,
+  type BatchRequest,
+  type ExistingPolicy,
+  type OutputSpec,
+  type Recipe,
+  type ResizeKind,
+  type ResizeRule,
+  outputSchema
+} from '../shared/recipe'
 
 export const USAGE = `usage: imagescale [options] SOURCE TARGET
        imagescale --demo [options]
+       imagescale presets
 
-Copies every image in SOURCE that already fits in a SIZE×SIZE box, scales every
-larger one into TARGET (same name, same format), and skips the rest with a reason.
+Copies every image in SOURCE that already fits, makes every larger one smaller into TARGET
+(same name, same format unless asked), and skips the rest with a reason. Never enlarges.
 
-  -s, --size N          longest side of the output box in pixels (default ${DEFAULT_SIZE})
-  -S, --smooth          smooth, high-quality resize (the default; kept for the book's users)
+What to make (a recipe; see the README for the exact rules):
+  -s, --size N          longest side at most N pixels (default ${DEFAULT_SIZE}); the same as --resize long:N
+      --resize RULE     ${RESIZE_KINDS.map(ruleHint).join(', ')}
+      --sizes LIST      several outputs from one run, e.g. 3840,1920,800 or width:1200,width:600;
+                        each goes to a sub-folder named for it (1920, width-600) unless --name says
+  -S, --smooth          smooth, high-quality resize (the default)
       --stride          the book's fast stride subsample instead of smooth
+      --format F        ${OUTPUT_FORMATS.join(', ')} (default same: each source's own)
+      --quality Q       JPEG, WebP, AVIF quality ${LIMITS.quality.min}-${LIMITS.quality.max} (default JPEG ${DEFAULT_QUALITY.jpeg}, WebP ${DEFAULT_QUALITY.webp}, AVIF ${DEFAULT_QUALITY.avif})
+      --max-bytes SIZE  each output at most SIZE (300k, 1.5M): the best quality that fits, then
+                        smaller if it must; one that cannot fit is skipped as over-budget
+      --metadata P      ${METADATA_POLICIES.join(', ')} (default keep): keep all; all but location; only the
+                        colour profile. Orientation is always applied.
+      --keep-copyright  with --metadata strip: keep the EXIF copyright and artist
+      --srgb            convert to sRGB and embed it (otherwise the colour profile is kept)
+      --progressive     progressive JPEG
+      --chroma C        JPEG/AVIF chroma subsampling: ${CHROMA_SUBSAMPLING.join(', ')} (default 4:2:0)
+      --lossless        lossless WebP
+      --effort N        AVIF encoder effort ${LIMITS.effort.min}-${LIMITS.effort.max} (default 4)
+      --background C    what transparency becomes in JPEG, #rrggbb (default #ffffff)
+      --name TEMPLATE   output names from ${NAME_FIELDS.map((field) => `{${field}}`).join(' ')}
+                        (default ${DEFAULT_NAME}; {ext} follows the output format)
+      --preset NAME     start from a preset (a built-in, one of yours, or a .json file);
+                        options given with it change every one of its outputs
+
+How to run:
   -c, --concurrency N   worker threads, ${LIMITS.workers.min}-${LIMITS.workers.max} (default: ${defaultWorkers()}, the core count)
       --flat            only SOURCE's top level (default: all sub-folders, mirrored in TARGET)
       --existing POLICY what to do with a file already at an output's name that an earlier
                         run did not make from the same source and settings: ${EXISTING_POLICIES.join(', ')}
                         (default skip; rename writes "name (1).ext")
       --overwrite       the same as --existing overwrite
+      --keep-dates      give each output its source's modification time
       --max-pixels N    skip images with more pixels than N (default ${LIMITS.maxPixels.default})
       --dry-run         print what would be done to each file, and the summary it would end
                         with; nothing at all is written (not even TARGET)
@@ -32,7 +81,15 @@ left); a third leaves without a summary.
 
 Exit status: 0 all done, 1 some file failed, 2 bad usage, 130 canceled.`
 
-export type Command = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; request: BatchRequest; json: boolean; demo: boolean }
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'presets' }
+  | { kind: 'run'; request: BatchRequest; json: boolean; demo: boolean }
+
+function ruleHint(kind: ResizeKind): string {
+  return `${kind}:${kind === 'box' ? 'WxH' : kind === 'percent' ? 'P' : 'N'}`
+}
 
 export const DEMO_FOLDER = '<demo>'
 
@@ -55,7 +112,9 @@ const VALUE_OPTIONS = new Map([
   ['--size', '--size'],
   ['-c', '--concurrency'],
   ['--concurrency', '--concurrency'],
-  ['--max-pixels', '--max-pixels']
+  ['--max-pixels', '--max-pixels'],
+  ['--quality', '--quality'],
+  ['--effort', '--effort']
 ])
 
 /**
@@ -86,7 +145,93 @@ function existingPolicy(raw: string | undefined, overwrite: boolean | undefined)
   return overwrite ? 'overwrite' : ((raw as ExistingPolicy | undefined) ?? 'skip')
 }
 
-export function parseCommand(argv: readonly string[]): Command {
+type Values = Record<string, string | boolean | undefined>
+type OutputInput = z.input<typeof outputSchema>
+
+const text = (values: Values, key: string): string | undefined => {
+  const value = values[key]
+  return typeof value === 'string' ? value : undefined
+}
+
+function oneOf<T extends string>(flag: string, raw: string | undefined, choices: readonly T[]): T | undefined {
+  if (raw === undefined) return undefined
+  if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`${flag} must be one of ${choices.join(', ')}, not "${raw}"`)
+  return raw as T
+}
+
+function ruleOf(flag: string, raw: string): ResizeRule {
+  const rule = parseResizeRule(raw)
+  if (typeof rule === 'string') throw new UsageError(`${flag}: ${rule}`)
+  return rule
+}
+
+/** Each of several sizes gets its own sub-folder: `1920` for the book's box, `width-600` for the other rules. */
+export const folderForRule = (rule: ResizeRule): string => formatResizeRule(rule).replace(/^long:/, '').replace(':', '-')
+
+/** What the flags change in every output (of the default recipe, or of a preset). */
+function overridesOf(values: Values): Partial<OutputInput> {
+  const maxBytes = text(values, 'max-bytes')
+  const bytes = maxBytes === undefined ? undefined : parseByteSize(maxBytes)
+  if (bytes === null) throw new UsageError(`--max-bytes must be a size such as 300k, 1.5M or 250000, not "${maxBytes}"`)
+  const picked: Partial<OutputInput> = {
+    mode: values.stride ? 'stride' : values.smooth ? 'smooth' : undefined,
+    format: oneOf('--format', text(values, 'format'), OUTPUT_FORMATS),
+    quality: wholeNumber('--quality', text(values, 'quality'), LIMITS.quality),
+    maxBytes: bytes,
+    metadata: oneOf('--metadata', text(values, 'metadata'), METADATA_POLICIES),
+    keepCopyright: values['keep-copyright'] === true || undefined,
+    srgb: values.srgb === true || undefined,
+    progressive: values.progressive === true || undefined,
+    chroma: oneOf('--chroma', text(values, 'chroma'), CHROMA_SUBSAMPLING),
+    lossless: values.lossless === true || undefined,
+    effort: wholeNumber('--effort', text(values, 'effort'), LIMITS.effort),
+    background: text(values, 'background'),
+    name: text(values, 'name')
+  }
+  return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined))
+}
+
+/** One output as the schema completes it; what is wrong is said in the flags' words. */
+function outputOf(input: OutputInput): OutputSpec {
+  const parsed = outputSchema.safeParse(input)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]
+  const flag = FLAG_OF[String(issue?.path[0])] ?? String(issue?.path[0] ?? '')
+  throw new UsageError(`${flag}: ${issue?.message ?? 'not valid'}`)
+}
+
+const FLAG_OF: Record<string, string> = { name: '--name', background: '--background', resize: '--resize', quality: '--quality', maxBytes: '--max-bytes', effort: '--effort' }
+
+/** The recipe the flags ask for: a preset or the book's one output, resized and changed as given. */
+async function recipeFrom(values: Values): Promise<Recipe> {
+  const size = text(values, 'size')
+  const resize = text(values, 'resize')
+  const sizes = text(values, 'sizes')
+  const given = [size !== undefined && '--size', resize !== undefined && '--resize', sizes !== undefined && '--sizes'].filter((flag) => flag !== false)
+  if (given.length > 1) throw new UsageError(`choose one of ${given.join(' and ')}`)
+  const preset = text(values, 'preset')
+  const base: OutputInput[] = preset === undefined ? [singleOutput(DEFAULT_SIZE, 'smooth')] : (await loadPreset(preset)).outputs
+  const first = base[0]!
+  let outputs = base
+  if (sizes !== undefined) {
+    const rules = sizes.split(',').map((raw) => ruleOf('--sizes', raw))
+    const folders = rules.map(folderForRule)
+    const twice = folders.find((folder, i) => folders.indexOf(folder) !== i)
+    if (twice) throw new UsageError(`--sizes lists ${twice} twice`)
+    if (rules.length > LIMITS.outputs.max) throw new UsageError(`--sizes can list at most ${LIMITS.outputs.max} sizes`)
+    // With a name template of their own, people decide where each size goes; else a folder each.
+    const ownNames = text(values, 'name') !== undefined
+    outputs = rules.map((rule) => ({ ...first, resize: rule, folder: ownNames ? (first.folder ?? '') : joinRelative(first.folder ?? '', folderForRule(rule)) }))
+  } else if (resize !== undefined || size !== undefined) {
+    const rule: ResizeRule = resize !== undefined ? ruleOf('--resize', resize) : { kind: 'long', size: wholeNumber('--size', size, LIMITS.size)! }
+    outputs = base.map((output) => ({ ...output, resize: rule }))
+  }
+  const overrides = overridesOf(values)
+  return { outputs: outputs.map((output) => outputOf({ ...output, ...overrides })) }
+}
+
+export async function parseCommand(argv: readonly string[]): Promise<Command> {
+  if (argv.length === 1 && argv[0] === 'presets') return { kind: 'presets' }
   let parsed
   try {
     parsed = parseArgs({
@@ -101,6 +246,22 @@ export function parseCommand(argv: readonly string[]): Command {
         existing: { type: 'string' },
         overwrite: { type: 'boolean' },
         'max-pixels': { type: 'string' },
+        resize: { type: 'string' },
+        sizes: { type: 'string' },
+        format: { type: 'string' },
+        quality: { type: 'string' },
+        'max-bytes': { type: 'string' },
+        metadata: { type: 'string' },
+        'keep-copyright': { type: 'boolean' },
+        srgb: { type: 'boolean' },
+        progressive: { type: 'boolean' },
+        chroma: { type: 'string' },
+        lossless: { type: 'boolean' },
+        effort: { type: 'string' },
+        background: { type: 'string' },
+        name: { type: 'string' },
+        preset: { type: 'string' },
+        'keep-dates': { type: 'boolean' },
         json: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         demo: { type: 'boolean' },
@@ -124,10 +285,11 @@ export function parseCommand(argv: readonly string[]): Command {
   // --demo fills in its own folders once they exist; the placeholders only pass validation.
   const [source = DEMO_FOLDER, target = DEMO_FOLDER] = positionals
   const defaults = defaultRequest(source, target)
-  const size = wholeNumber('--size', values.size, LIMITS.size) ?? DEFAULT_SIZE
+  const recipe = await recipeFrom(values)
   const request: BatchRequest = {
     ...defaults,
-    recipe: { outputs: [singleOutput(size, values.stride ? 'stride' : 'smooth')] },
+    recipe,
+    keepDates: values['keep-dates'] === true,
     workers: wholeNumber('--concurrency', values.concurrency, LIMITS.workers) ?? defaults.workers,
     maxPixels: wholeNumber('--max-pixels', values['max-pixels'], LIMITS.maxPixels) ?? defaults.maxPixels,
     recursive: values.flat !== true,

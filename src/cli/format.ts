@@ -15,11 +15,17 @@ function whereTo(file: string, output: { path: string; renamed?: { from: string;
   return output.path === file && !renamed ? '' : ` as ${output.path}${renamed}`
 }
 
+/** ` (quality 72 to fit 300 KB; damaged: …)`: what a person should know about a made output. */
+function remarks(output: { warning?: string; note?: string }): string {
+  const said = [output.note, output.warning].filter((text) => text !== undefined).map(oneLine)
+  return said.length > 0 ? ` (${said.join('; ')})` : ''
+}
+
 function outputLine(result: Extract<FileResult, { outcome: 'done' }>, output: OutputResult): string {
   const to = whereTo(result.file, output)
   switch (output.outcome) {
     case 'scaled':
-      return `scaled ${result.file} ${dims(result.info?.shown)} → ${dims(output.size)}${to}${output.warning ? ` (${oneLine(output.warning)})` : ''}`
+      return `scaled ${result.file} ${dims(result.info?.shown)} → ${dims(output.size)}${to}${remarks(output)}`
     case 'copied':
       return `copied ${result.file} ${dims(output.size)}${to}`
     case 'canceled':

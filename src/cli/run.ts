@@ -62,7 +62,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
 
   let command
   try {
-    command = parseCommand(argv)
+    command = await parseCommand(argv)
   } catch (error) {
     err.write(`imagescale: ${messageOf(error)}\ntry 'imagescale --help'\n`)
     return EXIT.usage
@@ -73,6 +73,12 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   }
   if (command.kind === 'version') {
     out.write(`imagescale ${context.version}\n`)
+    return EXIT.ok
+  }
+  if (command.kind === 'presets') {
+    const { listPresets, presetsFolder } = await import('../core/presets')
+    for (const preset of await listPresets()) out.write(`${preset.name.padEnd(16)} ${preset.description}${preset.from === 'built-in' ? '' : `  (${preset.from})`}\n`)
+    out.write(`\nyour own: ${presetsFolder()}/NAME.json (a recipe's outputs; see the README)\n`)
     return EXIT.ok
   }
 

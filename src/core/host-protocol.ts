@@ -1,5 +1,5 @@
 import type { Dimensions, ImageFormat, OutputResult, PlanAction, Renamed, SourceInfo, SourceStamp } from '../shared/batch'
-import type { Mode } from '../shared/recipe'
+import type { OutputSpec } from '../shared/recipe'
 import type { SkipReason } from '../shared/reasons'
 import type { Replace } from './safe-write'
 
@@ -35,7 +35,8 @@ export interface MakeOutput {
   action: PlanAction
   size: Dimensions
   format: ImageFormat
-  mode: Mode
+  /** The recipe's output: how to encode it and what metadata it keeps. */
+  spec: OutputSpec
   /** `dev:ino` of the folder prepared for it: nothing is published anywhere else. */
   folderId: string
   replace: Replace
@@ -49,6 +50,8 @@ export interface MakeTask {
   stamp: SourceStamp
   info: SourceInfo
   maxPixels: number
+  /** Outputs get the source's modification time. */
+  keepDates: boolean
   outputs: MakeOutput[]
 }
 

@@ -1,9 +1,12 @@
 import { lstat } from 'node:fs/promises'
 import { performance } from 'node:perf_hooks'
-import sharp, { type Sharp } from 'sharp'
-import type { ImageFormat, OutputResult, SourceStamp } from '../shared/batch'
+import sharp from 'sharp'
+import type { Dimensions, OutputResult, SourceInfo, SourceStamp } from '../shared/batch'
+import { fitBudget } from './budget'
+import { pipelineFor, shapeNotes, type PipelineInput } from './encode'
 import { decoderMessageOf, failureOf } from './errors'
 import type { MakeOutput, MakeReply, WorkerInput } from './host-protocol'
+import { eraseGps, readSourceMetadata } from './metadata'
 import { fsPath } from './paths'
 import { stampOf, writeOutput } from './safe-write'
 
@@ -13,48 +16,11 @@ import { stampOf, writeOutput } from './safe-write'
  * It never throws: every outcome is an OutputResult with a reason.
  */
 
-const JPEG_QUALITY = 90
-
 /**
  * A lenient decode fills what it cannot read with mid-grey. When most of the picture is that
  * grey, the output would be a grey card with a strip of photo: the file is called damaged.
  */
 const MOSTLY_MISSING = 0.5
-
-function encode(pipeline: Sharp, format: ImageFormat): Sharp {
-  switch (format) {
-    case 'jpeg':
-      return pipeline.jpeg({ quality: JPEG_QUALITY })
-    case 'png':
-      return pipeline.png()
-    case 'webp':
-      return pipeline.webp()
-    case 'avif':
-      return pipeline.avif()
-    case 'tiff':
-      return pipeline.tiff()
-    case 'gif':
-      // libvips' default effort took 40 s for a 3-frame photo GIF at 1920; effort 1 took 4 s
-      // for an output that differs little (measured: see the README's Reliability section).
-      return pipeline.gif({ effort: 1 })
-  }
-}
-
-function pipelineFor(data: Uint8Array, output: MakeOutput, frames: number, maxPixels: number, strict: boolean): Sharp {
-  const input = sharp(data, {
-    // The lenient pass still refuses truncation, judged by libvips per image: the error text
-    // cannot be trusted for that, as libvips' error buffer is shared by every worker thread.
-    failOn: strict ? 'warning' : 'truncated',
-    limitInputPixels: maxPixels,
-    animated: frames > 1
-  })
-    .autoOrient()
-    // Photographers keep their EXIF, ICC and IPTC; autoOrient has already reset the orientation tag.
-    .keepMetadata()
-  const { width, height } = output.size
-  const resized = input.resize(width, height, { fit: 'fill', kernel: output.mode === 'stride' ? 'nearest' : 'lanczos3' })
-  return encode(resized, output.format)
-}
 
 /** The share of an image that is the decoder's mid-grey fill. */
 async function missingShare(encoded: Buffer): Promise<number> {
@@ -68,25 +34,55 @@ async function missingShare(encoded: Buffer): Promise<number> {
   return grey / (data.length / info.channels)
 }
 
-type Scaled = { ok: true; data: Buffer; warning?: string } | { ok: false; message: string }
+type Scaled =
+  | { ok: true; data: Buffer; size: Dimensions; warning?: string; notes: string[] }
+  | { ok: false; reason: 'corrupt' | 'over-budget'; message: string }
+  | { ok: false; reason: 'metadata-unsafe'; message: string; failed: true }
 
-async function scale(data: Uint8Array, output: MakeOutput, frames: number, maxPixels: number, format: string): Promise<Scaled> {
+/** Decodes strictly, or leniently with the damage measured; then holds the output to its budget. */
+async function scale(data: Uint8Array, output: MakeOutput, info: SourceInfo, maxPixels: number): Promise<Scaled> {
+  const { spec, format } = output
+  const metadata = await readSourceMetadata(data, spec).catch(() => ({ hasExif: false }))
+  const input: PipelineInput = { data, info, spec, metadata, maxPixels, strict: true }
+  const encoding = { format, size: output.size }
+  const notes = shapeNotes(info, format, spec)
+  // libvips writes XMP, IPTC and the colour profile into a TIFF, but no EXIF: said, not hidden.
+  if (format === 'tiff' && metadata.hasExif && spec.metadata !== 'strip') notes.push('its EXIF is not carried into TIFF; XMP and the colour profile are')
+  let encoded: Buffer
+  let warning: string | undefined
   try {
-    return { ok: true, data: await pipelineFor(data, output, frames, maxPixels, true).toBuffer() }
+    encoded = await pipelineFor(input, encoding).toBuffer()
   } catch (strictError) {
     // Real camera files often carry harmless decoder warnings, so they get a second, lenient
     // pass; what it could not decode is then measured, and the file reported either way.
     const decoder = decoderMessageOf(strictError)
-    const lenient = await pipelineFor(data, output, frames, maxPixels, false)
+    input.strict = false
+    const lenient = await pipelineFor(input, encoding)
       .toBuffer()
       .catch(() => null)
-    if (!lenient) return { ok: false, message: `damaged or incomplete ${format.toUpperCase()}, it cannot be decoded (${decoder})` }
+    const what = info.format.toUpperCase()
+    if (!lenient) return { ok: false, reason: 'corrupt', message: `damaged or incomplete ${what}, it cannot be decoded (${decoder})` }
     const missing = await missingShare(lenient).catch(() => 1)
     const percent = `${Math.round(missing * 100)} %`
-    if (missing >= MOSTLY_MISSING) return { ok: false, message: `damaged ${format.toUpperCase()}: about ${percent} of the picture is missing (${decoder})` }
+    if (missing >= MOSTLY_MISSING) return { ok: false, reason: 'corrupt', message: `damaged ${what}: about ${percent} of the picture is missing (${decoder})` }
     const extent = missing >= 0.01 ? `about ${percent} of the picture is missing` : 'the picture looks whole'
-    return { ok: true, data: lenient, warning: `damaged: decoded leniently, ${extent} (${decoder})` }
+    encoded = lenient
+    warning = `damaged: decoded leniently, ${extent} (${decoder})`
   }
+  let size = output.size
+  if (spec.maxBytes !== undefined && encoded.length > spec.maxBytes) {
+    const fitted = await fitBudget(input, encoding, spec.maxBytes)
+    if (!fitted.ok) return { ok: false, reason: 'over-budget', message: fitted.message }
+    encoded = fitted.data
+    size = fitted.size
+    notes.push(fitted.note)
+  }
+  if (spec.metadata === 'strip-gps') {
+    const erased = await eraseGps(encoded, format)
+    if (!erased) return { ok: false, reason: 'metadata-unsafe', message: 'its EXIF could not be read well enough to be sure the location was removed; nothing was written', failed: true }
+    encoded = erased
+  }
+  return { ok: true, data: encoded, size, notes, ...(warning ? { warning } : {}) }
 }
 
 export async function makeOutputs({ task, data }: WorkerInput, abandoned: () => boolean): Promise<MakeReply> {
@@ -96,22 +92,33 @@ export async function makeOutputs({ task, data }: WorkerInput, abandoned: () => 
   for (const output of task.outputs) {
     const base = { output: output.output, path: output.relative, ...(output.renamed ? { renamed: output.renamed } : {}) }
     let bytes: Uint8Array = data
+    let size = output.size
     let warning: string | undefined
+    let note: string | undefined
     if (output.action === 'scale') {
       const started = performance.now()
-      const scaled = await scale(data, output, task.info.frames, task.maxPixels, task.info.format)
+      const scaled = await scale(data, output, task.info, task.maxPixels)
       times.scale += performance.now() - started
       if (!scaled.ok) {
-        outputs.push({ ...base, outcome: 'skipped', reason: 'corrupt', message: scaled.message })
+        outputs.push('failed' in scaled ? { ...base, outcome: 'failed', reason: scaled.reason, message: scaled.message } : { ...base, outcome: 'skipped', reason: scaled.reason, message: scaled.message })
         made.push(null)
         continue
       }
       bytes = scaled.data
+      size = scaled.size
       warning = scaled.warning
+      if (scaled.notes.length > 0) note = scaled.notes.join('; ')
     }
     const writing = performance.now()
     try {
-      const published = await writeOutput({ path: output.path, data: bytes, folderId: output.folderId, replace: output.replace, abandoned })
+      const published = await writeOutput({
+        path: output.path,
+        data: bytes,
+        folderId: output.folderId,
+        replace: output.replace,
+        abandoned,
+        ...(task.keepDates ? { mtimeNs: task.stamp.mtimeNs } : {})
+      })
       if (published === 'abandoned') {
         outputs.push({ ...base, outcome: 'canceled', message: 'the batch was stopped before this output was published; nothing was written' })
         made.push(null)
@@ -123,10 +130,11 @@ export async function makeOutputs({ task, data }: WorkerInput, abandoned: () => 
         outputs.push({
           ...base,
           outcome: output.action === 'copy' ? 'copied' : 'scaled',
-          size: output.size,
+          size,
           format: output.format,
           bytes: bytes.length,
           ...(warning ? { warning } : {}),
+          ...(note ? { note } : {}),
           ...(output.replace.kind === 'stale' ? { replaced: 'stale' as const } : output.replace.kind === 'any' ? { replaced: 'existing' as const } : {})
         })
         made.push(stampOf(stats))

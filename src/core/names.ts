@@ -15,6 +15,17 @@ import { fsPath, joinRelative, nameFromBytes } from './paths'
 /** The usual extension of each format, for outputs whose source had none of its own. */
 const EXTENSIONS: Record<ImageFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif', tiff: 'tif', gif: 'gif' }
 
+/** Extensions that already name a format, in any case: `IMG.JPEG` stays `IMG.JPEG` as a JPEG. */
+const SPELLINGS: Record<ImageFormat, readonly string[]> = {
+  jpeg: ['jpg', 'jpeg', 'jpe'],
+  png: ['png'],
+  webp: ['webp'],
+  avif: ['avif'],
+  tiff: ['tif', 'tiff'],
+  gif: ['gif']
+}
+const sameFormat = (ext: string, format: ImageFormat): boolean => SPELLINGS[format].includes(ext.toLowerCase())
+
 /** `trip/IMG_2041.JPG` → dir `trip`, name `IMG_2041`, extension `JPG` (kept as written). */
 export function splitSource(file: string): { dir: string; name: string; ext: string } {
   const slash = file.lastIndexOf('/')
@@ -30,8 +41,9 @@ export function naturalPath(spec: OutputSpec, file: string, format: ImageFormat,
   const fields: Record<NameField, string> = {
     dir,
     name,
-    // The same format keeps the source's own extension, as written (`.JPG`, `.jpeg`).
-    ext: ext || EXTENSIONS[format],
+    // The source's own extension, as written (`.JPG`, `.jpeg`), unless the format changes.
+    ext: ext && (spec.format === 'same' || sameFormat(ext, format)) ? ext : EXTENSIONS[format],
+    format,
     width: String(size.width),
     height: String(size.height),
     size: formatResizeRule(spec.resize).replace(/^[a-z]+:/, '')

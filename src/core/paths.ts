@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import { realpath } from 'node:fs/promises'
-import { isAbsolute, relative, resolve } from 'node:path'
+import { homedir } from 'node:os'
+import { isAbsolute, join, relative, resolve } from 'node:path'
 import { errnoOf } from './errors'
 
 /**
@@ -93,4 +94,16 @@ export async function realpathOfMaybeMissing(path: string): Promise<string> {
     if (parent === path) throw error
     return resolve(await realpathOfMaybeMissing(parent), relative(parent, path))
   }
+}
+
+/**
+ * Where ImageScale keeps the user's own settings (presets): IMAGESCALE_CONFIG_DIR, else the
+ * platform's config folder. The desktop app and the CLI share it.
+ */
+export function configFolder(): string {
+  const env = process.env
+  if (env.IMAGESCALE_CONFIG_DIR) return env.IMAGESCALE_CONFIG_DIR
+  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'ImageScale')
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'ImageScale')
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'imagescale')
 }

@@ -1,5 +1,5 @@
 import type { Dimensions, ImageFormat, OutputPlan, PlanAction, SourceInfo, SourceStamp } from '../shared/batch'
-import type { ExistingPolicy, Recipe } from '../shared/recipe'
+import type { ExistingPolicy, OutputSpec, Recipe } from '../shared/recipe'
 import { fitsRule, outputSize } from './geometry'
 import type { Journal } from './journal'
 import { naturalPath, numbered, type NameClaims } from './names'
@@ -21,11 +21,29 @@ export interface NaturalOutput {
   path: string
 }
 
+/** The format an output is written in: the source's own, or the recipe's. */
+export const formatOf = (spec: OutputSpec, info: SourceInfo): ImageFormat => (spec.format === 'same' ? info.format : spec.format)
+
+/**
+ * The original bytes are the output only when nothing would change them: the size fits, the
+ * format is the source's, every piece of metadata is to be kept as it is, and no budget could
+ * be broken by them. Anything else is made anew.
+ */
+function isCopy(spec: OutputSpec, info: SourceInfo): boolean {
+  return (
+    fitsRule(spec.resize, info.shown) &&
+    formatOf(spec, info) === info.format &&
+    spec.metadata === 'keep' &&
+    !spec.srgb &&
+    (spec.maxBytes === undefined || info.bytes <= spec.maxBytes)
+  )
+}
+
 export function naturalOutputs(file: string, info: SourceInfo, recipe: Recipe): NaturalOutput[] {
   return recipe.outputs.map((spec, output) => {
     const size = outputSize(spec.resize, spec.mode, info.shown)
-    const format = info.format
-    return { output, action: fitsRule(spec.resize, info.shown) ? 'copy' : 'scale', size, format, path: naturalPath(spec, file, format, size) }
+    const format = formatOf(spec, info)
+    return { output, action: isCopy(spec, info) ? 'copy' : 'scale', size, format, path: naturalPath(spec, file, format, size) }
   })
 }
 

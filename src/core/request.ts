@@ -14,7 +14,8 @@ export function defaultRequest(source: string, target: string): BatchRequest {
     recursive: true,
     existing: 'skip',
     maxPixels: LIMITS.maxPixels.default,
-    dryRun: false
+    dryRun: false,
+    keepDates: false
   }
 }
 

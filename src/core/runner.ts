@@ -176,7 +176,7 @@ export async function runBatch(input: BatchRequest, context: BatchContext): Prom
             action: plan.action,
             size: plan.size,
             format: plan.format,
-            mode: request.recipe.outputs[plan.output]!.mode,
+            spec: request.recipe.outputs[plan.output]!,
             folderId: await targetFolders.identity(parentOf(plan.path)),
             replace: replaceOf(plan)
           })
@@ -197,7 +197,7 @@ export async function runBatch(input: BatchRequest, context: BatchContext): Prom
       state.inFlight += 1
       ticker.changed()
       try {
-        const reply = await pool.make({ id, file, path, stamp: probe.stamp, info: probe.info, maxPixels: request.maxPixels, outputs })
+        const reply = await pool.make({ id, file, path, stamp: probe.stamp, info: probe.info, maxPixels: request.maxPixels, keepDates: request.keepDates, outputs })
         state.processed += 1
         reply.outputs.forEach((result, i) => {
           results.set(result.output, result)

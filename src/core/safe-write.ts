@@ -65,6 +65,8 @@ export interface Publish {
   replace: Replace
   /** True once the batch is abandoned: nothing more may appear under a final name. */
   abandoned: () => boolean
+  /** The modification time to give the output (the source's, with --keep-dates), in nanoseconds. */
+  mtimeNs?: string
 }
 
 export type Published = 'written' | 'exists' | 'abandoned'
@@ -129,6 +131,11 @@ export async function writeOutput(publish: Publish): Promise<Published> {
     const handle = await open(fsPath(tempPath), 'wx')
     try {
       await handle.writeFile(publish.data)
+      if (publish.mtimeNs !== undefined) {
+        // utimes takes seconds as a float: microseconds survive, which is all most tools show.
+        const mtime = Number(BigInt(publish.mtimeNs) / 1000n) / 1e6
+        await handle.utimes(mtime, mtime)
+      }
       await handle.datasync()
     } finally {
       await handle.close()

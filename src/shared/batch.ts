@@ -26,6 +26,8 @@ export interface SourceInfo {
   shown: Dimensions
   /** Frames of an animation (GIF, WebP), else 1. */
   frames: number
+  /** Has an alpha channel: a JPEG output is flattened onto the recipe's background. */
+  alpha: boolean
   bytes: number
 }
 
@@ -102,6 +104,8 @@ export type OutputResult = {
       bytes: number
       /** The decoder had to be lenient: the picture may be partly damaged. */
       warning?: string
+      /** What the recipe changed that a person should know: quality chosen for a budget, flattened alpha, first frame only. */
+      note?: string
       /** What replaced what was there: a stale output of ours, or a file the policy overwrote. */
       replaced?: 'stale' | 'existing'
     }

@@ -14,6 +14,7 @@ export const SKIP_LABELS = {
   'folder-link': 'link to a folder of the source',
   'source-changed': 'changed while read',
   'target-exists': 'target exists',
+  'over-budget': 'does not fit the byte budget',
   'already-done': 'already done'
 } as const
 
@@ -24,6 +25,7 @@ export const FAIL_LABELS = {
   'target-changed': 'target folder changed',
   'host-crashed': 'image pool crashed',
   'host-hung': 'image pool stopped answering',
+  'metadata-unsafe': 'location could not be removed',
   internal: 'internal error'
 } as const
 

@@ -15,11 +15,28 @@ export type ExistingPolicy = (typeof EXISTING_POLICIES)[number]
 export const RESIZE_KINDS = ['long', 'short', 'width', 'height', 'box', 'percent'] as const
 export type ResizeKind = (typeof RESIZE_KINDS)[number]
 
+/** What an output is encoded as; `same` keeps each source's own format. */
+export const OUTPUT_FORMATS = ['same', 'jpeg', 'webp', 'avif', 'png', 'tiff'] as const
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
+
+/**
+ * `keep`: EXIF, XMP, IPTC and the colour profile; `strip-gps`: all of that but where the photo
+ * was taken; `strip`: only the colour profile. Orientation is always applied and reset.
+ */
+export const METADATA_POLICIES = ['keep', 'strip-gps', 'strip'] as const
+export type MetadataPolicy = (typeof METADATA_POLICIES)[number]
+
+export const CHROMA_SUBSAMPLING = ['4:2:0', '4:4:4'] as const
+
 export const LIMITS = {
   size: { min: 1, max: 65_535 },
   percent: { min: 0.01, max: 100 },
   workers: { min: 1, max: 64 },
   outputs: { min: 1, max: 8 },
+  quality: { min: 1, max: 100 },
+  /** A byte budget below a few kilobytes cannot hold a photo's headers and a visible picture. */
+  maxBytes: { min: 2048, max: 1024 ** 3 },
+  effort: { min: 0, max: 9 },
   /** libvips' own default input limit (0x3FFF²): well beyond any camera, well below a bomb. */
   maxPixels: { min: 1, max: Number.MAX_SAFE_INTEGER, default: 268_402_689 },
   /** Sources are read whole into memory before decoding (see src/core/read-source.ts). */
@@ -29,6 +46,9 @@ export const LIMITS = {
 } as const
 
 export const DEFAULT_SIZE = 400
+
+/** Quality when none is asked for: sharp's defaults, but JPEG at 90 as ImageScale always wrote. */
+export const DEFAULT_QUALITY = { jpeg: 90, webp: 80, avif: 50, tiff: 80 } as const
 
 const pixels = (what: string) =>
   z
@@ -66,7 +86,7 @@ const relativeFolder = z
     message: "a sub-folder must be a relative path below the target, without '.', '..' or empty parts"
   })
 
-export const NAME_FIELDS = ['name', 'ext', 'dir', 'width', 'height', 'size'] as const
+export const NAME_FIELDS = ['name', 'ext', 'dir', 'width', 'height', 'size', 'format'] as const
 export type NameField = (typeof NAME_FIELDS)[number]
 
 /** `{dir}/{name}.{ext}`: the source's sub-folder, its name without extension, the output's extension. */
@@ -85,12 +105,44 @@ const nameTemplate = z
     message: "a name template must stay below the target: no leading '/', '.' or '..'"
   })
 
+const quality = z
+  .number({ error: 'quality must be a number' })
+  .int('quality must be a whole number')
+  .min(LIMITS.quality.min, `quality must be at least ${LIMITS.quality.min}`)
+  .max(LIMITS.quality.max, `quality must be at most ${LIMITS.quality.max}`)
+
+/** `#rrggbb`: what transparent pixels become in a format without transparency (JPEG). */
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour is written #rrggbb')
+
 export const outputSchema = z.strictObject({
   resize: resizeRuleSchema,
-  mode: z.enum(MODES),
+  mode: z.enum(MODES).default('smooth'),
   /** The output's own sub-folder of the target ('' for the target itself). */
-  folder: relativeFolder,
-  name: nameTemplate
+  folder: relativeFolder.default(''),
+  name: nameTemplate.default(DEFAULT_NAME),
+  format: z.enum(OUTPUT_FORMATS).default('same'),
+  /** JPEG, WebP, AVIF and TIFF quality (DEFAULT_QUALITY when absent); PNG is always lossless. */
+  quality: quality.optional(),
+  /** The largest file each output may be: the best quality that fits, then smaller sizes if need be. */
+  maxBytes: z
+    .number()
+    .int('a byte budget is a whole number of bytes')
+    .min(LIMITS.maxBytes.min, `a byte budget must be at least ${LIMITS.maxBytes.min} bytes`)
+    .max(LIMITS.maxBytes.max)
+    .optional(),
+  metadata: z.enum(METADATA_POLICIES).default('keep'),
+  /** With `strip`: keep the EXIF copyright and artist. */
+  keepCopyright: z.boolean().default(false),
+  /** Convert to sRGB and embed it (for the web); otherwise the source's colour profile is kept. */
+  srgb: z.boolean().default(false),
+  /** JPEG: progressive scans and chroma subsampling. */
+  progressive: z.boolean().default(false),
+  chroma: z.enum(CHROMA_SUBSAMPLING).default('4:2:0'),
+  /** WebP: lossless instead of quality. */
+  lossless: z.boolean().default(false),
+  /** AVIF encoder effort (slower, smaller). */
+  effort: z.number().int().min(LIMITS.effort.min).max(LIMITS.effort.max).default(4),
+  background: colour.default('#ffffff')
 })
 export type OutputSpec = z.infer<typeof outputSchema>
 
@@ -125,13 +177,15 @@ export const batchRequestSchema = z.strictObject({
   existing: z.enum(EXISTING_POLICIES),
   maxPixels: z.number().int().min(LIMITS.maxPixels.min).max(LIMITS.maxPixels.max),
   /** Plan every file and report it, writing nothing at all. */
-  dryRun: z.boolean()
+  dryRun: z.boolean(),
+  /** Give each output its source's modification time. */
+  keepDates: z.boolean().default(false)
 })
 export type BatchRequest = z.infer<typeof batchRequestSchema>
 
 /** The book's job: one output, the longest side at most `size`, same name and format. */
 export function singleOutput(size: number, mode: Mode): OutputSpec {
-  return { resize: { kind: 'long', size }, mode, folder: '', name: DEFAULT_NAME }
+  return outputSchema.parse({ resize: { kind: 'long', size }, mode, folder: '', name: DEFAULT_NAME })
 }
 
 /** `long:1920`, `box:1080x1350`, `percent:50`: how rules are written on a command line and shown. */

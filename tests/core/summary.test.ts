@@ -97,7 +97,7 @@ describe('counting results', () => {
     const summary = emptySummary(1, 2, true)
     countPlan(summary, {
       file: 'a.jpg',
-      info: { format: 'jpeg', shown: { width: 800, height: 600 }, frames: 1, bytes: 100 },
+      info: { format: 'jpeg', shown: { width: 800, height: 600 }, frames: 1, alpha: false, bytes: 100 },
       outputs: [
         { output: 0, path: 'a.jpg', action: 'scale', size: { width: 400, height: 300 }, format: 'jpeg', existing: { kind: 'none' } },
         { output: 1, path: 'b/a.jpg', action: 'skip', reason: 'target-exists', message: 'kept' }

@@ -89,7 +89,8 @@ describe('a second start while a batch runs', () => {
       recursive: true,
       existing: 'skip',
       maxPixels: LIMITS.maxPixels.default,
-      dryRun: false
+      dryRun: false,
+      keepDates: false
     }
     const refused = await running.page.evaluate((options) => (globalThis as unknown as PageGlobals).api.start(options), second)
     expect(refused).toEqual<StartResult>({ ok: false, code: 'busy', message: BUSY_MESSAGE })

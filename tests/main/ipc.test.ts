@@ -1,7 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
 import { describe, expect, it } from 'vitest'
 import { createRouter, IpcRequestError, registerIpc, sendEvent, type Handlers } from '../../src/main/ipc'
-import { DEFAULT_NAME, LIMITS, type BatchRequest } from '../../src/shared/recipe'
+import { DEFAULT_NAME, LIMITS, outputSchema, type BatchRequest } from '../../src/shared/recipe'
 import { INVOKE_CHANNELS, type BatchUpdate, type InvokeChannel } from '../../src/shared/ipc'
 
 // ipc.ts only imports Electron's types; the fakes below stand in for ipcMain and WebContents.
@@ -60,12 +60,13 @@ function recordingHandlers() {
 const VALID_OPTIONS: BatchRequest = {
   source: '/photos/holiday',
   target: '/photos/holiday-small',
-  recipe: { outputs: [{ resize: { kind: 'long', size: 1920 }, mode: 'smooth', folder: '', name: DEFAULT_NAME }] },
+  recipe: { outputs: [outputSchema.parse({ resize: { kind: 'long', size: 1920 }, mode: 'smooth', folder: '', name: DEFAULT_NAME })] },
   workers: 4,
   recursive: true,
   existing: 'skip',
   maxPixels: LIMITS.maxPixels.default,
-  dryRun: false
+  dryRun: false,
+  keepDates: false
 }
 
 const withoutKey = (key: keyof BatchRequest): Partial<BatchRequest> => {

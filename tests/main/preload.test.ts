@@ -4,7 +4,7 @@ import type { IpcRendererEvent } from 'electron'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createRouter, type Handlers } from '../../src/main/ipc'
 import type { ImageScaleApi } from '../../src/shared/api'
-import type { BatchRequest } from '../../src/shared/recipe'
+import { outputSchema, type BatchRequest } from '../../src/shared/recipe'
 import type { BatchUpdate, InvokeChannel } from '../../src/shared/ipc'
 import { ROOT } from '../helpers/built'
 
@@ -76,12 +76,13 @@ const API_FUNCTIONS: Record<keyof ImageScaleApi, true> = {
 const OPTIONS: BatchRequest = {
   source: '/photos/holiday',
   target: '/photos/holiday-small',
-  recipe: { outputs: [{ resize: { kind: 'long', size: 1280 }, mode: 'stride', folder: '', name: '{dir}/{name}.{ext}' }] },
+  recipe: { outputs: [outputSchema.parse({ resize: { kind: 'long', size: 1280 }, mode: 'stride', folder: '', name: '{dir}/{name}.{ext}' })] },
   workers: 3,
   recursive: false,
   existing: 'overwrite',
   maxPixels: 50_000_000,
-  dryRun: false
+  dryRun: false,
+  keepDates: false
 }
 
 function recordingHandlers() {

@@ -91,7 +91,7 @@ export function made(file: string, outcome: 'copied' | 'scaled', options: MadeOp
     bytesIn: 5000,
     times: options.times ?? NO_TIMES,
     outcome: 'done',
-    info: { format, shown, frames: 1, bytes: 5000 },
+    info: { format, shown, frames: 1, alpha: false, bytes: 5000 },
     outputs: [output]
   }
 }

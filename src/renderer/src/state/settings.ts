@@ -68,7 +68,8 @@ export function toRequest(form: FormValues): BatchRequest | null {
     recursive: form.recursive,
     existing: form.existing,
     maxPixels: LIMITS.maxPixels.default,
-    dryRun: false
+    dryRun: false,
+    keepDates: false
   }
 }
 
