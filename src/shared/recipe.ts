@@ -146,6 +146,9 @@ export const outputSchema = z.strictObject({
 })
 export type OutputSpec = z.infer<typeof outputSchema>
 
+/** Every setting of an output as the schema fills it in when left out. */
+export const OUTPUT_DEFAULTS: OutputSpec = outputSchema.parse({ resize: { kind: 'long', size: DEFAULT_SIZE } })
+
 export const recipeSchema = z.strictObject({
   outputs: z
     .array(outputSchema)
@@ -185,7 +188,7 @@ export type BatchRequest = z.infer<typeof batchRequestSchema>
 
 /** The book's job: one output, the longest side at most `size`, same name and format. */
 export function singleOutput(size: number, mode: Mode): OutputSpec {
-  return outputSchema.parse({ resize: { kind: 'long', size }, mode, folder: '', name: DEFAULT_NAME })
+  return { ...OUTPUT_DEFAULTS, resize: { kind: 'long', size }, mode }
 }
 
 /** `long:1920`, `box:1080x1350`, `percent:50`: how rules are written on a command line and shown. */

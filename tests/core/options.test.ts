@@ -38,7 +38,26 @@ describe('a batch request', () => {
   it('defaults to the book: one output, longest side 400, smooth, same name, recursive, keep what is there, libvips’ pixel limit', () => {
     const request = defaultRequest('/a', '/b')
     expect(request).toMatchObject({ source: '/a', target: '/b', recursive: true, existing: 'skip', dryRun: false })
-    expect(request.recipe).toEqual({ outputs: [{ resize: { kind: 'long', size: 400 }, mode: 'smooth', folder: '', name: '{dir}/{name}.{ext}' }] })
+    expect(request.recipe).toEqual({
+      outputs: [
+        {
+          resize: { kind: 'long', size: 400 },
+          mode: 'smooth',
+          folder: '',
+          name: '{dir}/{name}.{ext}',
+          // The source's own format, every piece of metadata, its colour profile as it is.
+          format: 'same',
+          metadata: 'keep',
+          keepCopyright: false,
+          srgb: false,
+          progressive: false,
+          chroma: '4:2:0',
+          lossless: false,
+          effort: 4,
+          background: '#ffffff'
+        }
+      ]
+    })
     expect(DEFAULT_NAME).toBe('{dir}/{name}.{ext}')
     // 0x3FFF²: libvips' own default, written out so a changed constant is noticed.
     expect(request.maxPixels).toBe(268_402_689)
