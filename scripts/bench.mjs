@@ -185,9 +185,11 @@ async function runImagescale({ cli, source, target, workers, mode, size, cancelA
   if (code !== expected || !summary) {
     throw new Error(`imagescale ${args.slice(1).join(' ')} exited with ${code} (expected ${expected})${summary ? '' : ' and no summary'}\n${stderr.trim()}`)
   }
-  if (summary.failed > 0) throw new Error(`imagescale failed on ${summary.failed} file(s): ${JSON.stringify(summary.failedBy)}`)
-  const done = results.filter((r) => r.action === 'scaled' || r.action === 'copied')
-  const scaled = results.filter((r) => r.action === 'scaled')
+  if (summary.counts.failed > 0) throw new Error(`imagescale failed on ${summary.counts.failed} output(s): ${JSON.stringify(summary.failedBy)}`)
+  // Each finished file carries its outputs; the one-output runs here make one per file.
+  const made = (r, outcomes) => r.outcome === 'done' && r.outputs.some((o) => outcomes.includes(o.outcome))
+  const done = results.filter((r) => made(r, ['scaled', 'copied']))
+  const scaled = results.filter((r) => made(r, ['scaled']))
   // After a cancel, look again a little later: a file abandoned in flight must not surface
   // afterwards, neither as a temp file nor as an output nobody was told about.
   if (cancelAfterFirst) await sleep(500)
@@ -201,7 +203,7 @@ async function runImagescale({ cli, source, target, workers, mode, size, cancelA
     startMs: firstEventAt - startedAt,
     stopMs: exitAt - summaryAt,
     images: done.length,
-    megapixels: done.reduce((sum, r) => sum + (r.input ? (r.input.width * r.input.height) / 1e6 : 0), 0),
+    megapixels: done.reduce((sum, r) => sum + (r.info ? (r.info.shown.width * r.info.shown.height) / 1e6 : 0), 0),
     perImageMs: scaled.length ? mean(scaled.map((r) => r.times.read + r.times.scale + r.times.write)) : null,
     stageMs: scaled.length
       ? { read: mean(scaled.map((r) => r.times.read)), scale: mean(scaled.map((r) => r.times.scale)), write: mean(scaled.map((r) => r.times.write)) }
@@ -215,8 +217,8 @@ async function runImagescale({ cli, source, target, workers, mode, size, cancelA
       ? {
           settleMs: exitAt - cancelAt,
           summaryMs: summaryAt - cancelAt,
-          finishedAfterCancel: results.filter((r) => r.at > cancelAt && r.action !== 'canceled').length,
-          canceledFiles: summary.canceledFiles,
+          finishedAfterCancel: results.filter((r) => r.at > cancelAt && r.outcome !== 'canceled').length,
+          canceledFiles: summary.counts.canceled,
           canceled: summary.canceled,
           leftovers: leftovers.length,
           unreported

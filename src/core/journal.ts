@@ -149,9 +149,13 @@ export class Journal {
     const candidates = this.bySource.get(src)
     if (!candidates) return null
     const paths: string[] = []
+    const used = new Set<JournalRecord>()
     for (const recipe of recipes) {
-      const record = candidates.find((candidate) => candidate.recipe === recipe && sameStamp(candidate.stamp, stamp))
+      // Two outputs of one recipe may be alike (the same settings, told apart only by name):
+      // each must find a record of its own, or both would pass for done through one file.
+      const record = candidates.find((candidate) => !used.has(candidate) && candidate.recipe === recipe && sameStamp(candidate.stamp, stamp))
       if (!record || (await this.ownership(record.out, src, stamp, recipe)).kind !== 'done') return null
+      used.add(record)
       paths.push(record.out)
     }
     return paths
