@@ -1,7 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
 import { describe, expect, it } from 'vitest'
 import { createRouter, IpcRequestError, registerIpc, sendEvent, type Handlers } from '../../src/main/ipc'
-import { DEFAULT_NAME, LIMITS, outputSchema, type BatchRequest } from '../../src/shared/recipe'
+import { DEFAULT_NAME, LIMITS, OUTPUT_DEFAULTS, outputSchema, type BatchRequest } from '../../src/shared/recipe'
 import { INVOKE_CHANNELS, type BatchUpdate, type InvokeChannel } from '../../src/shared/ipc'
 
 // ipc.ts only imports Electron's types; the fakes below stand in for ipcMain and WebContents.
@@ -115,7 +115,7 @@ const MALFORMED: Record<InvokeChannel, [string, unknown, RegExp][]> = {
     ['a name template without {name}', withOutput({ name: '{dir}/photo.{ext}' }), /must contain \{name\}/],
     ['a name template with an unknown field', withOutput({ name: '{name}.{date}' }), /may only use/],
     ['a name template from the top of the disk', withOutput({ name: '/{name}.{ext}' }), /stay below the target/],
-    ['an extra key in an output', withOutput({ quality: 90 }), /unrecognized key: "quality"/i],
+    ['an extra key in an output', withOutput({ sharpness: 9 }), /unrecognized key: "sharpness"/i],
     ['0 workers', { ...VALID_OPTIONS, workers: 0 }, /at least 1 worker thread \(workers\)/],
     ['65 workers', { ...VALID_OPTIONS, workers: 65 }, /at most 64 worker threads \(workers\)/],
     ['2.5 workers', { ...VALID_OPTIONS, workers: 2.5 }, /whole number \(workers\)/],
@@ -163,8 +163,8 @@ const VALID: Record<InvokeChannel, unknown[]> = {
   'dialog:pick-folder': [{ purpose: 'source' }, { purpose: 'target', current: '/photos/holiday-small' }],
   'batch:start': [
     VALID_OPTIONS,
-    { ...VALID_OPTIONS, recipe: { outputs: [{ resize: { kind: 'long', size: 1 }, mode: 'stride', folder: '', name: DEFAULT_NAME }] }, workers: 1, existing: 'overwrite' },
-    { ...VALID_OPTIONS, recipe: { outputs: [{ resize: { kind: 'long', size: 65_535 }, mode: 'smooth', folder: '', name: DEFAULT_NAME }] }, workers: 64 },
+    { ...VALID_OPTIONS, recipe: { outputs: [{ ...OUTPUT_DEFAULTS, resize: { kind: 'long', size: 1 }, mode: 'stride' }] }, workers: 1, existing: 'overwrite' },
+    { ...VALID_OPTIONS, recipe: { outputs: [{ ...OUTPUT_DEFAULTS, resize: { kind: 'long', size: 65_535 } }] }, workers: 64 },
     { ...VALID_OPTIONS, existing: 'rename', dryRun: true },
     // Folders are never trimmed: a trailing space is part of the name and must reach the handler.
     { ...VALID_OPTIONS, source: '/photos/holiday ', target: '/photos/ holiday small  ' }

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_NAME, DEFAULT_SIZE, LIMITS } from '../../src/shared/recipe'
+import { DEFAULT_SIZE, LIMITS, OUTPUT_DEFAULTS } from '../../src/shared/recipe'
 import { assignDroppedFolders, defaultForm, parseWhole, restoreForm, serializeForm, toRequest, type FormValues } from '../../src/renderer/src/state/settings'
 
 const chosen: FormValues = {
@@ -59,12 +59,13 @@ describe('settings', () => {
     expect(toRequest(chosen)).toEqual({
       source: '/photos/2024',
       target: '/photos/web',
-      recipe: { outputs: [{ resize: { kind: 'long', size: 1920 }, mode: 'stride', folder: '', name: DEFAULT_NAME }] },
+      recipe: { outputs: [{ ...OUTPUT_DEFAULTS, resize: { kind: 'long', size: 1920 }, mode: 'stride' }] },
       workers: 3,
       recursive: false,
       existing: 'overwrite',
       maxPixels: LIMITS.maxPixels.default,
-      dryRun: false
+      dryRun: false,
+      keepDates: false
     })
     expect(toRequest({ ...chosen, existing: 'rename' })?.existing).toBe('rename')
     expect(toRequest({ ...chosen, source: '' })).toBeNull()

@@ -2,7 +2,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_NAME, LIMITS } from '../../src/shared/recipe'
+import { LIMITS, OUTPUT_DEFAULTS } from '../../src/shared/recipe'
 import { START_BUSY } from '../../src/shared/ipc'
 import { App } from '../../src/renderer/src/components/App'
 import { STORAGE_KEY } from '../../src/renderer/src/state/settings'
@@ -71,12 +71,13 @@ describe('setup', () => {
     expect(fake.api.start).toHaveBeenCalledWith({
       source: folders.source,
       target: folders.target,
-      recipe: { outputs: [{ resize: { kind: 'long', size: 1920 }, mode: 'stride', folder: '', name: DEFAULT_NAME }] },
+      recipe: { outputs: [{ ...OUTPUT_DEFAULTS, resize: { kind: 'long', size: 1920 }, mode: 'stride' }] },
       workers: 3,
       recursive: false,
       existing: 'overwrite',
       maxPixels: LIMITS.maxPixels.default,
-      dryRun: false
+      dryRun: false,
+      keepDates: false
     })
   })
 
@@ -105,11 +106,12 @@ describe('setup', () => {
     await user.type(size, '1000{Enter}')
     expect(fake.api.start).toHaveBeenCalledWith(
       expect.objectContaining({
-        recipe: { outputs: [{ resize: { kind: 'long', size: 1000 }, mode: 'smooth', folder: '', name: DEFAULT_NAME }] },
+        recipe: { outputs: [{ ...OUTPUT_DEFAULTS, resize: { kind: 'long', size: 1000 }, mode: 'smooth' }] },
         workers: 6,
         recursive: true,
         existing: 'skip',
-        dryRun: false
+        dryRun: false,
+        keepDates: false
       })
     )
   })
