@@ -1,5 +1,5 @@
 import sharp, { type Sharp } from 'sharp'
-import type { Dimensions, ImageFormat, SourceInfo } from '../shared/batch'
+import type { Dimensions, ImageFormat, SourceFormat, SourceInfo } from '../shared/batch'
 import { DEFAULT_QUALITY, type OutputSpec } from '../shared/recipe'
 import { applyMetadata, type SourceMetadata } from './metadata'
 
@@ -9,7 +9,7 @@ import { applyMetadata, type SourceMetadata } from './metadata'
  */
 
 /** Formats whose encoder keeps every frame of an animation. */
-const ANIMATED = new Set<ImageFormat>(['gif', 'webp'])
+const ANIMATED: ReadonlySet<SourceFormat> = new Set(['gif', 'webp'])
 const LOSSY = new Set<ImageFormat>(['jpeg', 'webp', 'avif'])
 
 export interface Encoding {

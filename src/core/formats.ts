@@ -4,10 +4,10 @@
  * its own untrusted .v format), and formats we know but cannot scale are named in the reason.
  */
 
-import type { Dimensions, ImageFormat } from '../shared/batch'
+import type { Dimensions, SourceFormat } from '../shared/batch'
 
 export type Sniffed =
-  | { kind: 'supported'; format: ImageFormat }
+  | { kind: 'supported'; format: SourceFormat }
   | { kind: 'unsupported'; format: string }
   | { kind: 'unknown' }
 
@@ -20,7 +20,7 @@ const ascii = (bytes: Uint8Array, start: number, end: number): string =>
 const startsWith = (bytes: Uint8Array, signature: readonly number[]): boolean =>
   signature.every((byte, i) => bytes[i] === byte)
 
-/** ISO-BMFF brands: AVIF is AV1 in HEIF; HEIC (phones) is HEVC, which prebuilt libvips cannot decode. */
+/** ISO-BMFF brands: AVIF is AV1 in HEIF, which libvips decodes; HEIC (phones) is HEVC, decoded by src/core/heic.ts. */
 const AVIF_BRANDS = new Set(['avif', 'avis'])
 const HEIC_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1'])
 
@@ -33,7 +33,7 @@ function sniffIsoBmff(bytes: Uint8Array): Sniffed | null {
   const brands = [ascii(bytes, 8, 12)]
   for (let at = 16; at + 4 <= boxSize; at += 4) brands.push(ascii(bytes, at, at + 4))
   if (brands.some((b) => AVIF_BRANDS.has(b))) return { kind: 'supported', format: 'avif' }
-  if (brands.some((b) => HEIC_BRANDS.has(b))) return { kind: 'unsupported', format: 'HEIC' }
+  if (brands.some((b) => HEIC_BRANDS.has(b))) return { kind: 'supported', format: 'heic' }
   return null
 }
 

@@ -6,6 +6,7 @@ import { fitBudget } from './budget'
 import { pipelineFor, shapeNotes, type PipelineInput } from './encode'
 import { decoderMessageOf, failureOf } from './errors'
 import type { MakeOutput, MakeReply, WorkerInput } from './host-protocol'
+import { heicAsPng } from './heic'
 import { eraseGps, readSourceMetadata } from './metadata'
 import { fsPath } from './paths'
 import { stampOf, writeOutput } from './safe-write'
@@ -40,8 +41,16 @@ type Scaled =
   | { ok: false; reason: 'metadata-unsafe'; message: string; failed: true }
 
 /** Decodes strictly, or leniently with the damage measured; then holds the output to its budget. */
-async function scale(data: Uint8Array, output: MakeOutput, info: SourceInfo, maxPixels: number): Promise<Scaled> {
+async function scale(original: Uint8Array, output: MakeOutput, info: SourceInfo, maxPixels: number): Promise<Scaled> {
   const { spec, format } = output
+  let data = original
+  if (info.format === 'heic') {
+    try {
+      data = await heicAsPng(original, info)
+    } catch (error) {
+      return { ok: false, reason: 'corrupt', message: `damaged or incomplete HEIC, it cannot be decoded (${decoderMessageOf(error)})` }
+    }
+  }
   const metadata = await readSourceMetadata(data, spec).catch(() => ({ hasExif: false }))
   const input: PipelineInput = { data, info, spec, metadata, maxPixels, strict: true }
   const encoding = { format, size: output.size }

@@ -19,7 +19,7 @@ export interface SourceMetadata {
 }
 
 /** libvips reports EXIF with JPEG's `Exif\0\0` in front; what follows is a TIFF structure. */
-const tiffOf = (exif: Buffer): Buffer => (exif.subarray(0, 6).toString('latin1') === 'Exif\0\0' ? exif.subarray(6) : exif)
+export const tiffOf = (exif: Buffer): Buffer => (exif.subarray(0, 6).toString('latin1') === 'Exif\0\0' ? exif.subarray(6) : exif)
 
 export async function readSourceMetadata(data: Uint8Array, spec: OutputSpec): Promise<SourceMetadata> {
   const meta = await sharp(data).metadata()
@@ -77,6 +77,38 @@ const GPS_POINTER = 0x8825
 /** Bytes per value of each TIFF field type (1 BYTE … 13 IFD). */
 const TYPE_BYTES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4 }
 
+/** Reads a TIFF-structured block: its byte order, and where IFD0 and its entries are. */
+function tiffOfBlock(block: Buffer) {
+  if (block.length < 8) return null
+  const little = block.toString('latin1', 0, 2) === 'II'
+  if (!little && block.toString('latin1', 0, 2) !== 'MM') return null
+  const u16 = (at: number): number => (little ? block.readUInt16LE(at) : block.readUInt16BE(at))
+  const u32 = (at: number): number => (little ? block.readUInt32LE(at) : block.readUInt32BE(at))
+  const inside = (at: number, length: number): boolean => at >= 0 && length >= 0 && at + length <= block.length
+  if (u16(2) !== 42) return null
+  const ifd0 = u32(4)
+  if (!inside(ifd0, 2)) return null
+  const entries = u16(ifd0)
+  if (!inside(ifd0 + 2, entries * 12 + 4)) return null
+  /** Where IFD0's entry for `tag` is, or -1. */
+  const entryOf = (tag: number): number => {
+    for (let i = 0; i < entries; i += 1) if (u16(ifd0 + 2 + i * 12) === tag) return ifd0 + 2 + i * 12
+    return -1
+  }
+  return { little, u16, u32, inside, ifd0, entries, entryOf }
+}
+
+const ORIENTATION = 0x0112
+
+/** Sets IFD0's orientation to 1 (upright) in place, for pixels that are already turned. */
+export function resetOrientationIn(block: Buffer): void {
+  const tiff = tiffOfBlock(block)
+  const at = tiff?.entryOf(ORIENTATION) ?? -1
+  if (!tiff || at < 0 || tiff.u16(at + 2) !== 3) return
+  if (tiff.little) block.writeUInt16LE(1, at + 8)
+  else block.writeUInt16BE(1, at + 8)
+}
+
 /**
  * Erases the GPS directory of a TIFF-structured EXIF block in place: every value and entry of
  * it zeroed, and its pointer removed from IFD0 (the entries after it moved up). The block keeps
@@ -84,19 +116,10 @@ const TYPE_BYTES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1,
  * enough to be sure; the caller must then not publish it.
  */
 export function eraseGpsIn(block: Buffer): boolean {
-  if (block.length < 8) return false
-  const little = block.toString('latin1', 0, 2) === 'II'
-  if (!little && block.toString('latin1', 0, 2) !== 'MM') return false
-  const u16 = (at: number): number => (little ? block.readUInt16LE(at) : block.readUInt16BE(at))
-  const u32 = (at: number): number => (little ? block.readUInt32LE(at) : block.readUInt32BE(at))
-  const inside = (at: number, length: number): boolean => at >= 0 && length >= 0 && at + length <= block.length
-  if (u16(2) !== 42) return false
-  const ifd0 = u32(4)
-  if (!inside(ifd0, 2)) return false
-  const entries = u16(ifd0)
-  if (!inside(ifd0 + 2, entries * 12 + 4)) return false
-  let pointerAt = -1
-  for (let i = 0; i < entries; i += 1) if (u16(ifd0 + 2 + i * 12) === GPS_POINTER) pointerAt = ifd0 + 2 + i * 12
+  const tiff = tiffOfBlock(block)
+  if (!tiff) return false
+  const { little, u16, u32, inside, ifd0, entries } = tiff
+  const pointerAt = tiff.entryOf(GPS_POINTER)
   if (pointerAt < 0) return true
   const gps = u32(pointerAt + 8)
   if (inside(gps, 2)) {

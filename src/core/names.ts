@@ -36,13 +36,13 @@ export function splitSource(file: string): { dir: string; name: string; ext: str
 }
 
 /** The output's path below the target, before collisions are resolved. */
-export function naturalPath(spec: OutputSpec, file: string, format: ImageFormat, size: Dimensions): string {
+export function naturalPath(spec: OutputSpec, file: string, format: ImageFormat, size: Dimensions, converted: boolean): string {
   const { dir, name, ext } = splitSource(file)
   const fields: Record<NameField, string> = {
     dir,
     name,
     // The source's own extension, as written (`.JPG`, `.jpeg`), unless the format changes.
-    ext: ext && (spec.format === 'same' || sameFormat(ext, format)) ? ext : EXTENSIONS[format],
+    ext: ext && (!converted || sameFormat(ext, format)) ? ext : EXTENSIONS[format],
     format,
     width: String(size.width),
     height: String(size.height),

@@ -22,7 +22,8 @@ export interface NaturalOutput {
 }
 
 /** The format an output is written in: the source's own, or the recipe's. */
-export const formatOf = (spec: OutputSpec, info: SourceInfo): ImageFormat => (spec.format === 'same' ? info.format : spec.format)
+export const formatOf = (spec: OutputSpec, info: SourceInfo): ImageFormat =>
+  spec.format !== 'same' ? spec.format : info.format === 'heic' ? 'jpeg' : info.format
 
 /**
  * The original bytes are the output only when nothing would change them: the size fits, the
@@ -43,7 +44,7 @@ export function naturalOutputs(file: string, info: SourceInfo, recipe: Recipe): 
   return recipe.outputs.map((spec, output) => {
     const size = outputSize(spec.resize, spec.mode, info.shown)
     const format = formatOf(spec, info)
-    return { output, action: isCopy(spec, info) ? 'copy' : 'scale', size, format, path: naturalPath(spec, file, format, size) }
+    return { output, action: isCopy(spec, info) ? 'copy' : 'scale', size, format, path: naturalPath(spec, file, format, size, format !== info.format) }
   })
 }
 

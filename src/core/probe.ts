@@ -48,7 +48,10 @@ export async function probeSource(path: string, maxPixels: number): Promise<Prob
   }
   // Frames of an animation or pages of a TIFF are all kept, each the size of the first.
   const frames = meta.pages ?? 1
-  const info: SourceInfo = { format, shown: { width: meta.autoOrient.width, height: meta.autoOrient.height }, frames, alpha: meta.hasAlpha, bytes: data.length }
+  // libheif reports a HEIC's size with its rotation applied, and the EXIF orientation of a HEIC
+  // is not to be applied again (the HEIF rule); everything else is turned by its EXIF tag.
+  const shown = format === 'heic' ? { width: meta.width, height: meta.height } : meta.autoOrient
+  const info: SourceInfo = { format, shown: { width: shown.width, height: shown.height }, frames, alpha: meta.hasAlpha, bytes: data.length }
   const pixels = meta.width * meta.height * frames
   if (pixels > maxPixels) {
     const what = frames > 1 ? `${frames} frames of ${meta.width}×${meta.height}` : `${meta.width}×${meta.height}`

@@ -14,6 +14,13 @@ import type { FailReason, SkipReason } from './reasons'
 export const IMAGE_FORMATS = ['jpeg', 'png', 'webp', 'avif', 'tiff', 'gif'] as const
 export type ImageFormat = (typeof IMAGE_FORMATS)[number]
 
+/**
+ * What sources may be: the formats above, and HEIC (phone photos), which is read but never
+ * written (libvips here has no HEVC codec): a HEIC becomes a JPEG unless a format is asked.
+ */
+export const SOURCE_FORMATS = [...IMAGE_FORMATS, 'heic'] as const
+export type SourceFormat = (typeof SOURCE_FORMATS)[number]
+
 export interface Dimensions {
   width: number
   height: number
@@ -21,7 +28,7 @@ export interface Dimensions {
 
 /** What a source file is, found by reading it once, before anything is planned. */
 export interface SourceInfo {
-  format: ImageFormat
+  format: SourceFormat
   /** As a person sees it: after EXIF orientation, one frame of an animation. */
   shown: Dimensions
   /** Frames of an animation (GIF, WebP), else 1. */

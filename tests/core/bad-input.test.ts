@@ -25,7 +25,8 @@ const BAD: Record<string, { reason: SkipReason; mentions?: RegExp }> = {
   'empty.jpg': { reason: 'not-an-image' },
   'old.bmp': { reason: 'unsupported-format', mentions: /BMP/ },
   'drawing.svg': { reason: 'unsupported-format', mentions: /SVG/ },
-  'phone.heic': { reason: 'unsupported-format', mentions: /HEIC/ },
+  // A HEIC is read (through libheif-js); this one is a header and noise.
+  'phone.heic': { reason: 'corrupt', mentions: /HEIC/ },
   'bomb.png': { reason: 'too-large', mentions: /30000×30000/ },
   // A link to nothing is named as what it is, not mistaken for a damaged picture.
   'dangling.jpg': { reason: 'unreadable', mentions: /broken link/ },
