@@ -50,6 +50,7 @@ What to make (a recipe; see the README for the exact rules):
                         colour profile. Orientation is always applied.
       --keep-copyright  with --metadata strip: keep the EXIF copyright and artist
       --srgb            convert to sRGB and embed it (otherwise the colour profile is kept)
+      --sharpen         a mild unsharp mask on what was made smaller
       --progressive     progressive JPEG
       --chroma C        JPEG/AVIF chroma subsampling: ${CHROMA_SUBSAMPLING.join(', ')} (default 4:2:0)
       --lossless        lossless WebP
@@ -182,6 +183,7 @@ function overridesOf(values: Values): Partial<OutputInput> {
     keepCopyright: values['keep-copyright'] === true || undefined,
     srgb: values.srgb === true || undefined,
     progressive: values.progressive === true || undefined,
+    sharpen: values.sharpen === true || undefined,
     chroma: oneOf('--chroma', text(values, 'chroma'), CHROMA_SUBSAMPLING),
     lossless: values.lossless === true || undefined,
     effort: wholeNumber('--effort', text(values, 'effort'), LIMITS.effort),
@@ -255,6 +257,7 @@ export async function parseCommand(argv: readonly string[]): Promise<Command> {
         'keep-copyright': { type: 'boolean' },
         srgb: { type: 'boolean' },
         progressive: { type: 'boolean' },
+        sharpen: { type: 'boolean' },
         chroma: { type: 'string' },
         lossless: { type: 'boolean' },
         effort: { type: 'string' },

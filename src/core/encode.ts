@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp'
 import type { Dimensions, ImageFormat, SourceFormat, SourceInfo } from '../shared/batch'
-import { DEFAULT_QUALITY, type OutputSpec } from '../shared/recipe'
+import { DEFAULT_QUALITY, SHARPEN, type OutputSpec } from '../shared/recipe'
 import { applyMetadata, type SourceMetadata } from './metadata'
 
 /**
@@ -83,6 +83,8 @@ export function pipelineFor({ data, info, spec, metadata, maxPixels, strict }: P
   }).autoOrient()
   const { width, height } = encoding.size
   pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: spec.mode === 'stride' ? 'nearest' : 'lanczos3' })
+  const downscaled = width < info.shown.width || height < info.shown.height
+  if (spec.sharpen && downscaled) pipeline = pipeline.sharpen(SHARPEN)
   if (shape.flatten) pipeline = pipeline.flatten({ background: spec.background })
   pipeline = applyMetadata(pipeline, spec, metadata)
   return encoder(pipeline, spec, encoding.format, encoding.quality ?? qualityOf(spec, encoding.format))

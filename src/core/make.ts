@@ -41,15 +41,13 @@ type Scaled =
   | { ok: false; reason: 'metadata-unsafe'; message: string; failed: true }
 
 /** Decodes strictly, or leniently with the damage measured; then holds the output to its budget. */
-async function scale(original: Uint8Array, output: MakeOutput, info: SourceInfo, maxPixels: number): Promise<Scaled> {
+async function scale(decodable: Promise<Uint8Array>, output: MakeOutput, info: SourceInfo, maxPixels: number): Promise<Scaled> {
   const { spec, format } = output
-  let data = original
-  if (info.format === 'heic') {
-    try {
-      data = await heicAsPng(original, info)
-    } catch (error) {
-      return { ok: false, reason: 'corrupt', message: `damaged or incomplete HEIC, it cannot be decoded (${decoderMessageOf(error)})` }
-    }
+  let data: Uint8Array
+  try {
+    data = await decodable
+  } catch (error) {
+    return { ok: false, reason: 'corrupt', message: `damaged or incomplete HEIC, it cannot be decoded (${decoderMessageOf(error)})` }
   }
   const metadata = await readSourceMetadata(data, spec).catch(() => ({ hasExif: false }))
   const input: PipelineInput = { data, info, spec, metadata, maxPixels, strict: true }
@@ -98,6 +96,9 @@ export async function makeOutputs({ task, data }: WorkerInput, abandoned: () => 
   const times = { scale: 0, write: 0 }
   const outputs: OutputResult[] = []
   const made: (SourceStamp | null)[] = []
+  // What libvips can decode: the bytes themselves, or a HEIC decoded once for all its outputs.
+  let decodable: Promise<Uint8Array> | null = null
+  const decodableData = (): Promise<Uint8Array> => (decodable ??= task.info.format === 'heic' ? heicAsPng(data, task.info) : Promise.resolve(data))
   for (const output of task.outputs) {
     const base = { output: output.output, path: output.relative, ...(output.renamed ? { renamed: output.renamed } : {}) }
     let bytes: Uint8Array = data
@@ -106,7 +107,7 @@ export async function makeOutputs({ task, data }: WorkerInput, abandoned: () => 
     let note: string | undefined
     if (output.action === 'scale') {
       const started = performance.now()
-      const scaled = await scale(data, output, task.info, task.maxPixels)
+      const scaled = await scale(decodableData(), output, task.info, task.maxPixels)
       times.scale += performance.now() - started
       if (!scaled.ok) {
         outputs.push('failed' in scaled ? { ...base, outcome: 'failed', reason: scaled.reason, message: scaled.message } : { ...base, outcome: 'skipped', reason: scaled.reason, message: scaled.message })

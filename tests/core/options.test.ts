@@ -52,6 +52,7 @@ describe('a batch request', () => {
           srgb: false,
           progressive: false,
           chroma: '4:2:0',
+          sharpen: false,
           lossless: false,
           effort: 4,
           background: '#ffffff'
