@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { fireEvent, render, screen, within } from '@testing-library/react'
+import { act, fireEvent, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import { LIMITS, OUTPUT_DEFAULTS } from '../../src/shared/recipe'
@@ -17,6 +17,9 @@ async function renderApp(fake = fakeApi({ folders })) {
   const user = userEvent.setup()
   render(<App api={fake.api} />)
   await screen.findByRole('button', { name: 'Start' })
+  // The Start button can be on screen a moment before React has run the effects of that
+  // render (the window's drop listener among them): let them run, as a person's pause would.
+  await act(() => Promise.resolve())
   return { user, fake }
 }
 
