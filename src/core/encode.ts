@@ -86,6 +86,6 @@ export function pipelineFor({ data, info, spec, metadata, maxPixels, strict }: P
   const downscaled = width < info.shown.width || height < info.shown.height
   if (spec.sharpen && downscaled) pipeline = pipeline.sharpen(SHARPEN)
   if (shape.flatten) pipeline = pipeline.flatten({ background: spec.background })
-  pipeline = applyMetadata(pipeline, spec, metadata)
+  pipeline = applyMetadata(pipeline, spec, encoding.format, metadata)
   return encoder(pipeline, spec, encoding.format, encoding.quality ?? qualityOf(spec, encoding.format))
 }

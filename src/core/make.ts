@@ -7,7 +7,7 @@ import { pipelineFor, shapeNotes, type PipelineInput } from './encode'
 import { decoderMessageOf, failureOf } from './errors'
 import type { MakeOutput, MakeReply, WorkerInput } from './host-protocol'
 import { heicAsPng } from './heic'
-import { eraseGps, readSourceMetadata } from './metadata'
+import { readSourceMetadata, removeLocation } from './metadata'
 import { fsPath } from './paths'
 import { stampOf, writeOutput } from './safe-write'
 
@@ -85,8 +85,8 @@ async function scale(decodable: Promise<Uint8Array>, output: MakeOutput, info: S
     notes.push(fitted.note)
   }
   if (spec.metadata === 'strip-gps') {
-    const erased = await eraseGps(encoded, format)
-    if (!erased) return { ok: false, reason: 'metadata-unsafe', message: 'its EXIF could not be read well enough to be sure the location was removed; nothing was written', failed: true }
+    const erased = await removeLocation(encoded, format)
+    if (!erased) return { ok: false, reason: 'metadata-unsafe', message: 'its EXIF or IPTC could not be read well enough to be sure the location was removed; nothing was written', failed: true }
     encoded = erased
   }
   return { ok: true, data: encoded, size, notes, ...(warning ? { warning } : {}) }

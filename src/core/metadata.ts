@@ -3,6 +3,7 @@ import exifr from 'exifr'
 import sharp, { type Sharp } from 'sharp'
 import type { ImageFormat } from '../shared/batch'
 import type { OutputSpec } from '../shared/recipe'
+import { withoutIptcLocation } from './iptc'
 
 /**
  * The metadata policies, applied by libvips where it can (keep everything, keep only the
@@ -40,16 +41,17 @@ export async function readSourceMetadata(data: Uint8Array, spec: OutputSpec): Pr
 }
 
 /** Puts the policy's metadata on a pipeline; orientation has already been applied and reset. */
-export function applyMetadata(pipeline: Sharp, spec: OutputSpec, source: SourceMetadata): Sharp {
+export function applyMetadata(pipeline: Sharp, spec: OutputSpec, format: ImageFormat, source: SourceMetadata): Sharp {
   let out = pipeline
   switch (spec.metadata) {
     case 'keep':
       out = out.keepMetadata()
       break
     case 'strip-gps':
-      // EXIF with its GPS erased after encoding (eraseGps), XMP without location; the legacy
-      // IPTC-IIM block is not kept, as it can only be dropped whole (its City and Country with it).
-      out = out.keepExif().keepIccProfile()
+      // EXIF with its GPS erased after encoding and XMP without location (removeLocation). The
+      // legacy IPTC-IIM block is kept, its location removed, where ImageScale can edit it (JPEG);
+      // elsewhere libvips could only keep it whole, City and Country with it, so it is not kept.
+      out = format === 'jpeg' ? out.keepMetadata() : out.keepExif().keepIccProfile()
       if (source.xmp) out = out.withXmp(source.xmp)
       break
     case 'strip':
@@ -169,15 +171,38 @@ function fixPngCrc(png: Buffer, editedAt: number): void {
   }
 }
 
-/**
- * Erases GPS from an encoded output, found by the bytes libvips reports as its EXIF, and reads
- * it back to be sure; null when that cannot be made certain (the output must not be published).
- */
-export async function eraseGps(encoded: Buffer, format: ImageFormat): Promise<Buffer | null> {
+/** Erases GPS from an encoded output, found by the bytes libvips reports as its EXIF; null when it cannot. */
+async function eraseGps(encoded: Buffer, format: ImageFormat): Promise<Buffer | null> {
   const tiff = await exifOf(encoded)
   if (!tiff) return encoded
   const at = encoded.indexOf(tiff)
   if (at < 0 || !eraseGpsIn(encoded.subarray(at, at + tiff.length))) return null
   if (format === 'png') fixPngCrc(encoded, at)
-  return (await hasGps(encoded)) ? null : encoded
+  return encoded
+}
+
+const IPTC_LOCATION = ['City', 'Sublocation', 'State', 'Country', 'CountryCode'] as const
+
+/** Whether an output still says where, in IPTC: read back from the JPEG; any IPTC at all elsewhere. */
+const hasIptcLocation = async (encoded: Buffer, format: ImageFormat): Promise<boolean> => {
+  const { iptc } = await sharp(encoded).metadata()
+  if (!iptc) return false
+  if (format !== 'jpeg') return true
+  const parsed = (await exifr.parse(encoded, { iptc: true, tiff: false, xmp: false, icc: false, mergeOutput: false }).catch(() => null)) as {
+    iptc?: Record<string, unknown>
+  } | null
+  // A block exifr cannot read is not known to be free of location.
+  return !parsed || IPTC_LOCATION.some((field) => parsed.iptc?.[field] !== undefined)
+}
+
+/**
+ * `strip-gps` on an encoded output: the EXIF GPS directory erased, the IPTC location datasets
+ * removed (JPEG), and the result read back to be sure; null when that cannot be made certain,
+ * and then the output must not be published.
+ */
+export async function removeLocation(encoded: Buffer, format: ImageFormat): Promise<Buffer | null> {
+  const erased = await eraseGps(encoded, format)
+  if (!erased) return null
+  const edited = format === 'jpeg' ? withoutIptcLocation(erased) : erased
+  return (await hasGps(edited)) || (await hasIptcLocation(edited, format)) ? null : edited
 }

@@ -408,3 +408,55 @@ describe('the copy rule', () => {
     }
   })
 })
+
+/** One IPTC-IIM dataset of the application record (2:n). */
+const dataset = (n: number, value: string): Buffer => {
+  const bytes = Buffer.from(value, 'utf8')
+  return Buffer.concat([Buffer.from([0x1c, 2, n, bytes.length >> 8, bytes.length & 0xff]), bytes])
+}
+
+/**
+ * A JPEG with a legacy IPTC-IIM block (APP13, as Photoshop and Lightroom write it), which sharp
+ * cannot write: built by hand. `sizeAt` misplaces the resource size, to make a malformed block.
+ */
+async function withIptc(sizeAt = 8): Promise<Buffer> {
+  const jpeg = await taggedPhoto()
+  const iptc = Buffer.concat([dataset(90, 'London'), dataset(101, 'United Kingdom'), dataset(100, 'GBR'), dataset(25, 'holiday'), dataset(116, 'Jane Doe'), dataset(120, 'Tower Bridge at dusk')])
+  const resource = Buffer.concat([Buffer.from('8BIM'), Buffer.from([0x04, 0x04, 0, 0]), Buffer.alloc(4), iptc, Buffer.alloc(iptc.length % 2)])
+  resource.writeUInt32BE(iptc.length, sizeAt)
+  const data = Buffer.concat([Buffer.from('Photoshop 3.0\0', 'latin1'), resource])
+  const segment = Buffer.concat([Buffer.from([0xff, 0xed, (data.length + 2) >> 8, (data.length + 2) & 0xff]), data])
+  return Buffer.concat([jpeg.subarray(0, 2), segment, jpeg.subarray(2)])
+}
+
+const iptcOf = async (data: Buffer): Promise<Record<string, unknown> | undefined> =>
+  ((await exifr.parse(data, { iptc: true, tiff: false, xmp: false, mergeOutput: false })) as { iptc?: Record<string, unknown> } | undefined)?.iptc
+
+describe('IPTC-IIM under strip-gps', () => {
+  it('keeps caption, keywords and copyright of a JPEG and removes its city, country and country code', async () => {
+    const source = await withIptc()
+    expect(await iptcOf(source)).toMatchObject({ City: 'London', Country: 'United Kingdom', Keywords: 'holiday' })
+    const kept = await make('kept.jpg', source, { metadata: 'keep' })
+    expect(await iptcOf(kept.data)).toMatchObject({ City: 'London', Country: 'United Kingdom' })
+
+    const { data } = await make('iptc.jpg', source, { metadata: 'strip-gps' })
+    const iptc = await iptcOf(data)
+    expect(iptc).toMatchObject({ Keywords: 'holiday', CopyrightNotice: 'Jane Doe', Caption: 'Tower Bridge at dusk' })
+    for (const field of ['City', 'Country', 'CountryCode']) expect(iptc?.[field], field).toBeUndefined()
+    expect(data.includes(Buffer.from('London'))).toBe(false)
+    expect(data.includes(Buffer.from('United Kingdom'))).toBe(false)
+  })
+
+  it('drops a block it cannot read with certainty whole, rather than guess, and still makes the output', async () => {
+    const { data } = await make('odd.jpg', await withIptc(10), { metadata: 'strip-gps' })
+    expect(data.includes(Buffer.from('London'))).toBe(false)
+    expect((await sharp(data).metadata()).iptc).toBeUndefined()
+    expect(await exifr.gps(data)).toBeUndefined()
+  })
+
+  it('is not carried into formats where it could only be kept whole', async () => {
+    const { data } = await make('iptc.jpg', await withIptc(), { metadata: 'strip-gps', format: 'webp' })
+    expect((await sharp(data).metadata()).iptc).toBeUndefined()
+    expect(data.includes(Buffer.from('London'))).toBe(false)
+  })
+})
