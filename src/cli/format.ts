@@ -1,5 +1,6 @@
 import type { Dimensions, FileResult, FilePlan, OutputPlan, OutputResult } from '../shared/batch'
 import { displayName } from '../shared/display'
+import { formatBytes } from '../shared/format'
 
 export const dims = (d: Dimensions | undefined): string => (d ? `${d.width}×${d.height}` : '?')
 
@@ -45,13 +46,16 @@ export function resultLines(result: FileResult): string[] {
   return lines.map(displayName)
 }
 
+/** `, about 120.3 KB`: a dry run's estimate of an output's size. */
+const about = (output: { estimatedBytes?: number }): string => (output.estimatedBytes === undefined ? '' : `, about ${formatBytes(output.estimatedBytes)}`)
+
 function plannedLine(plan: FilePlan, output: OutputPlan): string {
   const to = whereTo(plan.file, output)
   switch (output.action) {
     case 'scale':
-      return `would scale ${plan.file} ${dims(plan.info.shown)} → ${dims(output.size)}${to}${output.existing.kind === 'none' ? '' : ` (replacing ${output.existing.kind === 'stale' ? 'a stale output' : 'what is there'})`}`
+      return `would scale ${plan.file} ${dims(plan.info.shown)} → ${dims(output.size)}${to}${about(output)}${output.existing.kind === 'none' ? '' : ` (replacing ${output.existing.kind === 'stale' ? 'a stale output' : 'what is there'})`}`
     case 'copy':
-      return `would copy ${plan.file} ${dims(output.size)}${to}`
+      return `would copy ${plan.file} ${dims(output.size)}${to}${about(output)}`
     case 'skip':
       return `would skip ${plan.file}${to}: ${oneLine(output.message)}`
   }

@@ -24,10 +24,10 @@ function closingLines(summary: Summary, source: string): string {
   if (hint) lines.push(`  ${hint}: ${displayName(source)}`)
   const outputs = summary.outputs > 1 ? `, ${summary.outputs} outputs each` : ''
   const files = `  ${formatDuration(summary.elapsedMs)}, ${plural(summary.files, 'file')}${outputs}`
-  // A dry run only reads headers: no output bytes, and no image went through libvips.
+  // A dry run writes nothing: its output bytes are estimates from sample encodes.
   lines.push(
     summary.dryRun
-      ? `${files}, ${formatBytes(summary.bytesIn)} read`
+      ? `${files}, ${formatBytes(summary.bytesIn)} read, about ${formatBytes(summary.bytesOut)} would be written`
       : `${files}, ${formatBytes(summary.bytesIn)} → ${formatBytes(summary.bytesOut)}, at most ${plural(summary.peakParallel, 'image')} in flight at once`
   )
   return `${lines.join('\n')}\n`

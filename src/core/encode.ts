@@ -72,7 +72,8 @@ export interface PipelineInput {
   strict: boolean
 }
 
-export function pipelineFor({ data, info, spec, metadata, maxPixels, strict }: PipelineInput, encoding: Encoding): Sharp {
+/** The output's pixels: decoded, oriented, resized, sharpened and flattened, before metadata and encoding. */
+export function pixelsFor({ data, info, spec, maxPixels, strict }: PipelineInput, encoding: Encoding): Sharp {
   const shape = shapeOf(info, encoding.format)
   let pipeline = sharp(data, {
     // The lenient pass still refuses truncation, judged by libvips per image: the error text
@@ -86,6 +87,12 @@ export function pipelineFor({ data, info, spec, metadata, maxPixels, strict }: P
   const downscaled = width < info.shown.width || height < info.shown.height
   if (spec.sharpen && downscaled) pipeline = pipeline.sharpen(SHARPEN)
   if (shape.flatten) pipeline = pipeline.flatten({ background: spec.background })
-  pipeline = applyMetadata(pipeline, spec, encoding.format, metadata)
-  return encoder(pipeline, spec, encoding.format, encoding.quality ?? qualityOf(spec, encoding.format))
+  return pipeline
+}
+
+/** Encodes pixels as the output's format and quality asks. */
+export const encodeAs = (pixels: Sharp, spec: OutputSpec, encoding: Encoding): Sharp => encoder(pixels, spec, encoding.format, encoding.quality ?? qualityOf(spec, encoding.format))
+
+export function pipelineFor(input: PipelineInput, encoding: Encoding): Sharp {
+  return encodeAs(applyMetadata(pixelsFor(input, encoding), input.spec, encoding.format, input.metadata), input.spec, encoding)
 }

@@ -52,6 +52,8 @@ export interface MakeTask {
   maxPixels: number
   /** Outputs get the source's modification time. */
   keepDates: boolean
+  /** A dry run: nothing is written; each output's bytes are estimated from a sample encode. */
+  estimateOnly: boolean
   outputs: MakeOutput[]
 }
 
@@ -62,6 +64,8 @@ export interface MakeReply {
   times: { scale: number; write: number }
   /** Bytes read by this make itself (only when the host no longer held the probed bytes). */
   bytesRead: number
+  /** With estimateOnly: each output's estimated bytes, by its place in the task (null: cannot tell). */
+  estimates?: (number | null)[]
 }
 
 /** What a worker thread is given: the task and the source's bytes, moved to it, not copied. */

@@ -149,6 +149,40 @@ export async function runBatch(input: BatchRequest, context: BatchContext): Prom
     return { file, bytesIn, times, outcome: 'failed', reason: 'internal', message: `internal error: ${messageOf(error)}` }
   }
 
+  /** A dry run's plans with each output's bytes estimated on a worker (left out when that fails). */
+  async function estimated(file: string, path: string, probe: Extract<ProbeReply, { ok: true }>, id: number, plans: OutputPlan[]): Promise<OutputPlan[]> {
+    const wanted = plans.flatMap((plan) => (plan.action === 'skip' ? [] : [plan]))
+    const lane = wanted.length > 0 ? await lanes.acquire() : null
+    if (lane === null) {
+      pool.drop(id)
+      return plans
+    }
+    try {
+      const outputs: MakeOutput[] = wanted.map((plan) => ({
+        output: plan.output,
+        path: join(folders.target, plan.path),
+        relative: plan.path,
+        action: plan.action,
+        size: plan.size,
+        format: plan.format,
+        spec: request.recipe.outputs[plan.output]!,
+        // Nothing is published: no folder is prepared, and none is needed.
+        folderId: '',
+        replace: { kind: 'never' }
+      }))
+      const reply = await pool.make({ id, file, path, stamp: probe.stamp, info: probe.info, maxPixels: request.maxPixels, keepDates: false, estimateOnly: true, outputs })
+      const bytes = new Map(outputs.map((output, i) => [output.output, reply.estimates?.[i] ?? null]))
+      return plans.map((plan) => {
+        const estimate = bytes.get(plan.output)
+        return plan.action === 'skip' || estimate === null || estimate === undefined ? plan : { ...plan, estimatedBytes: estimate }
+      })
+    } catch {
+      return plans
+    } finally {
+      lanes.release(lane)
+    }
+  }
+
   /** Makes a planned file on a worker and records it; a file canceled before it started is only counted. */
   async function make(file: string, path: string, probe: Extract<ProbeReply, { ok: true }>, id: number, plans: OutputPlan[]): Promise<void> {
     const bytesIn = probe.info.bytes
@@ -197,7 +231,7 @@ export async function runBatch(input: BatchRequest, context: BatchContext): Prom
       state.inFlight += 1
       ticker.changed()
       try {
-        const reply = await pool.make({ id, file, path, stamp: probe.stamp, info: probe.info, maxPixels: request.maxPixels, keepDates: request.keepDates, outputs })
+        const reply = await pool.make({ id, file, path, stamp: probe.stamp, info: probe.info, maxPixels: request.maxPixels, keepDates: request.keepDates, estimateOnly: false, outputs })
         state.processed += 1
         reply.outputs.forEach((result, i) => {
           results.set(result.output, result)
@@ -258,7 +292,8 @@ export async function runBatch(input: BatchRequest, context: BatchContext): Prom
       // A probe only reads: one lost with its host (crashed or hung, not stopped) is asked again
       // of the next host, so a file that was only read ahead is never failed for another's crash.
       for (let attempt = 1; probe === null; attempt += 1) {
-        const asked = pool.probe({ path: entry.path, maxPixels: request.maxPixels, keep: write })
+        // A dry run keeps the bytes too: its estimates are sample encodes on a worker.
+        const asked = pool.probe({ path: entry.path, maxPixels: request.maxPixels, keep: true })
         id = asked.id
         try {
           probe = await asked.reply
@@ -281,7 +316,7 @@ export async function runBatch(input: BatchRequest, context: BatchContext): Prom
       const plans = await resolveOutputs(natural, { file, stamp: probe.stamp, recipes, existing: request.existing, claims, journal })
       turn.end()
       if (!write) {
-        const plan: FilePlan = { file, info: probe.info, outputs: plans }
+        const plan: FilePlan = { file, info: probe.info, outputs: await estimated(file, entry.path, probe, id, plans) }
         countPlan(summary, plan)
         summary.bytesIn += probe.info.bytes
         context.onEvent({ type: 'planned', plan })

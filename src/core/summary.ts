@@ -68,7 +68,11 @@ export function countPlan(summary: Summary, plan: FilePlan): void {
   summary.files += 1
   for (const output of plan.outputs) {
     if (output.action === 'skip') countUnit(summary, 'skipped', output.reason)
-    else countUnit(summary, output.action === 'copy' ? 'copied' : 'scaled')
+    else {
+      countUnit(summary, output.action === 'copy' ? 'copied' : 'scaled')
+      // What it would write: the estimates, summed.
+      summary.bytesOut += output.estimatedBytes ?? 0
+    }
   }
 }
 

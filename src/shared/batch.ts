@@ -74,7 +74,14 @@ export type OutputPlan = {
   path: string
   renamed?: Renamed
 } & (
-  | { action: PlanAction; size: Dimensions; format: ImageFormat; existing: Existing }
+  | {
+      action: PlanAction
+      size: Dimensions
+      format: ImageFormat
+      existing: Existing
+      /** A dry run's estimate of the output's bytes, from a small sample encode (exact for a copy). */
+      estimatedBytes?: number
+    }
   | { action: 'skip'; reason: SkipReason; message: string }
 )
 
