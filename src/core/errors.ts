@@ -1,4 +1,4 @@
-import type { FailReason, RequestError } from '../shared/reasons'
+import type { FailReason, ProblemCode } from '../shared/reasons'
 
 /**
  * The one error type of the engine: a stable code a front end can count or branch on, and a
@@ -7,7 +7,7 @@ import type { FailReason, RequestError } from '../shared/reasons'
  */
 export class ScaleError extends Error {
   constructor(
-    readonly code: RequestError | FailReason | 'host-unstable' | 'canceled',
+    readonly code: Exclude<ProblemCode, 'busy' | 'unknown-channel' | 'invalid-request'>,
     message: string
   ) {
     super(message)

@@ -2,6 +2,7 @@ import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
 import { z } from 'zod'
 import type { EventChannel, EventContract, InvokeArg, InvokeChannel, InvokeResult } from '../shared/ipc'
 import { INVOKE_CHANNELS } from '../shared/ipc'
+import type { ProblemCode } from '../shared/reasons'
 import { requestSchemas } from './schemas'
 
 /**
@@ -15,7 +16,7 @@ export type Handlers = {
 
 export class IpcRequestError extends Error {
   constructor(
-    readonly code: 'unknown-channel' | 'invalid-request',
+    readonly code: Extract<ProblemCode, 'unknown-channel' | 'invalid-request'>,
     message: string
   ) {
     super(message)

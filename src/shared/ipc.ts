@@ -1,4 +1,5 @@
 import type { BatchEvent } from './batch'
+import type { Problem } from './reasons'
 import type { BatchRequest } from './recipe'
 
 /**
@@ -15,10 +16,10 @@ export interface AppInfo {
 }
 
 /** `batchId` names the accepted batch; every update it sends carries the same id. */
-export type StartResult = { ok: true; batchId: number } | { ok: false; code: string; message: string }
+export type StartResult = { ok: true; batchId: number } | ({ ok: false } & Problem)
 
 /** Why a start was refused because another batch is running. */
-export const START_BUSY = 'busy'
+export const START_BUSY = 'busy' satisfies Problem['code']
 
 /** Requests from the renderer, answered by main: `channel: [argument, result]`. */
 export interface InvokeContract {
@@ -50,7 +51,7 @@ export interface BatchUpdate {
   batchId: number
   events: BatchEvent[]
   /** Set once, when the batch ended without a summary (the pool host crashed). */
-  error?: { code: string; message: string }
+  error?: Problem
 }
 
 /** Messages pushed from main to the renderer: `channel: payload`. */

@@ -60,3 +60,12 @@ export const REQUEST_ERRORS = [
 export type RequestError = (typeof REQUEST_ERRORS)[number]
 
 export const isRequestError = (code: string): code is RequestError => (REQUEST_ERRORS as readonly string[]).includes(code)
+
+/** Every code a problem can carry: the request errors, the failures, and the few of the engine and IPC. */
+export type ProblemCode = RequestError | FailReason | 'host-unstable' | 'canceled' | 'busy' | 'unknown-channel' | 'invalid-request'
+
+/** A problem as it crosses a boundary (IPC, a refused start, a batch that stopped): a stable code and a sentence. */
+export interface Problem {
+  code: ProblemCode
+  message: string
+}

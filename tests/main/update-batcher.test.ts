@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Problem } from '../../src/shared/reasons'
 import { UpdateBatcher } from '../../src/main/update-batcher'
 import type { BatchEvent, FileResult, Progress } from '../../src/shared/batch'
 import type { BatchUpdate } from '../../src/shared/ipc'
@@ -136,7 +137,7 @@ describe('UpdateBatcher', () => {
   it('carries an error on the same update as the events queued before it', () => {
     batcher.push(started('a.jpg'))
     batcher.push(progress(0, 3))
-    const error = { code: 'target-not-writable', message: 'the target folder can no longer be written' }
+    const error: Problem = { code: 'target-not-writable', message: 'the target folder can no longer be written' }
     batcher.flush(error)
     expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [started('a.jpg'), progress(0, 3)], error }])
     vi.advanceTimersByTime(10 * INTERVAL_MS)
@@ -144,7 +145,7 @@ describe('UpdateBatcher', () => {
   })
 
   it('sends an error even when nothing else is queued', () => {
-    const error = { code: 'internal', message: 'boom' }
+    const error: Problem = { code: 'internal', message: 'boom' }
     batcher.flush(error)
     expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [], error }])
   })

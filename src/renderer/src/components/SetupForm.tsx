@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, type FormEvent } from 'react'
 import { START_BUSY } from '../../../shared/ipc'
+import type { Problem } from '../../../shared/reasons'
 import { formatCount } from '../format'
 import { parseSize, parseWorkers, toRequest, type FormValues } from '../state/settings'
 import { ExistingField } from './ExistingField'
@@ -14,7 +15,7 @@ interface Props {
   onStart: () => void
   starting: boolean
   /** Why the last start was refused. */
-  error: { code: string; message: string } | null
+  error: Problem | null
   /** Cancels a batch this page did not start (one left running by a reload). */
   onCancelOther: () => void
   cores: number

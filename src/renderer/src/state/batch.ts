@@ -1,4 +1,5 @@
 import type { BatchEvent, FileResult, Outcome, Progress, Summary } from '../../../shared/batch'
+import type { Problem } from '../../../shared/reasons'
 import { fileOutcome, isProblem as resultIsProblem } from '../../../shared/file-outcome'
 import type { BatchUpdate } from '../../../shared/ipc'
 import { emptyList, ListDraft, type ChunkedList } from './rows'
@@ -52,18 +53,18 @@ export interface BatchState {
   progressAt: number
   summary: Summary | null
   /** The batch ended without a summary. */
-  error: { code: string; message: string } | null
+  error: Problem | null
   canceling: boolean
   /** Stop now was asked: files on a worker are being abandoned. */
   stopping: boolean
   /** Why main refused the last start, for the form. */
-  startError: { code: string; message: string } | null
+  startError: Problem | null
 }
 
 export type BatchAction =
   | { type: 'start-requested' }
   | { type: 'start-accepted'; batchId: number }
-  | { type: 'start-refused'; code: string; message: string }
+  | ({ type: 'start-refused' } & Problem)
   | { type: 'update'; update: BatchUpdate; receivedAt: number }
   | { type: 'cancel-requested' }
   | { type: 'stop-now-requested' }
