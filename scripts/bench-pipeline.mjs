@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The engine's per-image pipeline (src/core/scale-one.ts) rebuilt on bare sharp, with switches
-// for what each setting costs. Run as a program it scales the files it is given one after the
-// other in this process: `node scripts/bench-pipeline.mjs smooth|stride SIZE OUT_DIR FILE...`.
-// The benchmark starts N of these at once for the ceiling a pool of fully separate processes
-// reaches on this machine, with no pool, IPC or shared allocator involved.
+// A bare-sharp pipeline with a switch for each setting, for scripts/bench-probe.mjs to price
+// settings one at a time (orientation, metadata, pre-shrink, flushing). It is NOT the engine:
+// `npm run bench` times the built CLI itself, and its "separate processes" ceiling is N copies
+// of that CLI. Run as a program it scales the files it is given one after the other:
+// `node scripts/bench-pipeline.mjs smooth|stride SIZE OUT_DIR FILE...`.
 import { mkdir, open, rename } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -38,7 +38,7 @@ export async function scaleLikeEngine(file, out, v = {}) {
   } else {
     pipeline = pipeline.resize(size, size, { fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: v.preshrink !== false })
   }
-  // Same format out as in, as the engine does (scale-one.ts encode()).
+  // Same format out as in, as the engine's default recipe does.
   if (v.mode !== 'decode') {
     if (meta.format === 'png') pipeline = pipeline.png()
     else if (meta.format === 'webp') pipeline = pipeline.webp()

@@ -5,9 +5,9 @@
 // missed, and non-zero only when something went wrong.
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { cp, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises'
+import { cp, link, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -19,7 +19,6 @@ import { cpuMeter, cpuSupported, parallelCapacity, waitForQuiet } from './bench-
 import { rssSupported, watchRss } from './bench-rss.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const PIPELINE = join(ROOT, 'scripts/bench-pipeline.mjs')
 const BUILT = [join(ROOT, 'out/main/cli.js'), join(ROOT, 'out/main/pool-host.js'), join(ROOT, 'out/main/worker.js')]
 const TEMP_FILE = /\.imagescale-\d+-[0-9a-f]{12}\.tmp$/
 const MB = 1024 * 1024
@@ -193,7 +192,8 @@ async function runImagescale({ cli, source, target, workers, mode, size, cancelA
   // After a cancel, look again a little later: a file abandoned in flight must not surface
   // afterwards, neither as a temp file nor as an output nobody was told about.
   if (cancelAfterFirst) await sleep(500)
-  const names = await readdir(target).catch(() => [])
+  // The journal (what made each output, for resuming) is ImageScale's own, not an output.
+  const names = (await readdir(target).catch(() => [])).filter((name) => name !== '.imagescale-journal.jsonl')
   const leftovers = names.filter((name) => TEMP_FILE.test(name))
   const unreported = names.length - leftovers.length - done.length
   return {
@@ -277,31 +277,41 @@ async function runVips({ files, target, workers, size }) {
 }
 
 /**
- * The ceiling for the engine's own pipeline: the same sharp calls (scripts/bench-pipeline.mjs)
- * in `workers` fully separate processes, each timing its share from its first file to its last.
- * No pool, no IPC, no shared allocator: what N independent copies get out of this machine.
+ * The ceiling for the engine's own task: the same built CLI, N copies at once, each with one
+ * worker thread and its share of the files (hard links in a folder of its own). No shared pool,
+ * IPC or allocator between them: what N independent copies of ImageScale get out of this machine.
  */
-async function runSeparate({ files, target, workers, mode, size }) {
+async function runSeparate({ cli, files, target, workers, mode, size }) {
   await rm(target, { recursive: true, force: true })
-  const shares = Array.from({ length: workers }, (_, lane) => files.filter((_, n) => n % workers === lane).map((f) => f.path))
+  const shares = Array.from({ length: workers }, (_, lane) => files.filter((_, n) => n % workers === lane))
+  const sources = []
+  for (const [lane, share] of shares.entries()) {
+    const dir = join(target, 'sources', String(lane))
+    await mkdir(dir, { recursive: true })
+    for (const file of share) await link(file.path, join(dir, basename(file.path)))
+    sources.push(dir)
+  }
   const live = new Set()
-  const rss = watchRss(() => [...live])
+  const rss = watchRss(() => [...live], { hostPattern: /pool-host\.js/ })
   const started = performance.now()
   const elapsed = await Promise.all(
-    shares.map(
-      (share) =>
+    sources.map(
+      (source, lane) =>
         new Promise((resolvePromise, reject) => {
-          const child = spawn(process.execPath, [PIPELINE, mode, String(size), target, ...share], { stdio: ['ignore', 'pipe', 'pipe'] })
+          const args = [cli, source, join(target, 'out', String(lane)), '--json', '-c', '1', '-s', String(size), ...(mode === 'stride' ? ['--stride'] : [])]
+          const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
           live.add(child.pid)
-          child.on('exit', () => live.delete(child.pid))
-          let out = ''
+          let summary = null
           let err = ''
-          child.stdout.setEncoding('utf8').on('data', (text) => (out += text))
           child.stderr.setEncoding('utf8').on('data', (text) => (err += text))
+          readEvents(child.stdout, (event) => {
+            if (event.type === 'summary') summary = event.summary
+          }, () => undefined)
           child.on('error', reject)
           child.on('close', (code) => {
-            if (code === 0) resolvePromise(JSON.parse(out).elapsedMs)
-            else reject(new Error(`bench-pipeline.mjs exited with ${code}\n${err.trim()}`))
+            live.delete(child.pid)
+            if (code === 0 && summary) resolvePromise(summary.elapsedMs)
+            else reject(new Error(`imagescale -c 1 (separate ${lane}) exited with ${code}\n${err.trim()}`))
           })
         })
     )
@@ -371,7 +381,7 @@ function printReport(report) {
   out.push('  ms/image = read + scale + write inside a worker (mean over scaled files); in flight = most images libvips held at once;')
   out.push('  host RSS = the pool-host process (where images are decoded); tree RSS = CLI + host (vipsthumbnail: all its processes);')
   out.push('  other CPU = share of the machine used by other processes during the run (worst of the rounds);')
-  out.push('  separate processes = the engine\'s sharp calls in N independent node processes (scripts/bench-pipeline.mjs), timed inside them')
+  out.push('  separate processes = N copies of the built CLI at once, one worker thread each, each on its share of the files (engine time: the slowest)')
   out.push('')
   out.push(
     table(
@@ -471,7 +481,7 @@ async function main() {
       const target = join(workDir, `out-${config.tool}-${config.mode}-${config.workers}`)
       const { workers, mode } = config
       if (config.tool === 'imagescale') return runImagescale({ cli, source, target, workers, mode, size: opts.size })
-      if (config.tool === 'separate') return runSeparate({ files, target, workers, mode, size: opts.size })
+      if (config.tool === 'separate') return runSeparate({ cli, files, target, workers, mode, size: opts.size })
       return runVips({ files, target, workers, size: opts.size })
     }
     const label = (config) => `${config.tool}${config.tool === 'vipsthumbnail' ? '' : ` ${config.mode}`} ×${config.workers}`
