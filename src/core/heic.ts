@@ -1,5 +1,4 @@
 import { crc32, deflateSync } from 'node:zlib'
-import decodeHeic from 'heic-decode'
 import sharp, { type Metadata } from 'sharp'
 import type { SourceInfo } from '../shared/batch'
 import { resetOrientationIn, tiffOf } from './metadata'
@@ -42,6 +41,8 @@ const IHDR_END = 8 + 8 + 13 + 4
 /** The HEIC's primary image as an uncompressed PNG with its metadata; throws when it cannot be decoded. */
 export async function heicAsPng(data: Uint8Array, info: SourceInfo): Promise<Buffer> {
   const meta = await sharp(data).metadata()
+  // Loaded at the first HEIC only: libheif's WebAssembly costs every worker thread memory.
+  const { default: decodeHeic } = await import('heic-decode')
   const { width, height, data: rgba } = await decodeHeic({ buffer: data })
   let pixels = sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width, height, channels: 4 } })
   if (!info.alpha) pixels = pixels.removeAlpha()
