@@ -49,7 +49,7 @@ async function scale(decodable: Promise<Uint8Array>, output: MakeOutput, info: S
   } catch (error) {
     return { ok: false, reason: 'corrupt', message: `damaged or incomplete HEIC, it cannot be decoded (${decoderMessageOf(error)})` }
   }
-  const metadata = await readSourceMetadata(data, spec).catch(() => ({ hasExif: false }))
+  const metadata = await readSourceMetadata(data, spec, format).catch(() => ({ hasExif: false }))
   const input: PipelineInput = { data, info, spec, metadata, maxPixels, strict: true }
   const encoding = { format, size: output.size }
   const notes = shapeNotes(info, format, spec)
@@ -119,7 +119,7 @@ async function estimateOutput(decodable: Promise<Uint8Array>, output: MakeOutput
   if (output.action === 'copy') return info.bytes
   try {
     const data = await decodable
-    const metadata = await readSourceMetadata(data, output.spec).catch(() => ({ hasExif: false }))
+    const metadata = await readSourceMetadata(data, output.spec, output.format).catch(() => ({ hasExif: false }))
     const input: PipelineInput = { data, info, spec: output.spec, metadata, maxPixels, strict: false }
     const encoding = { format: output.format, size: output.size }
     const cap = (bytes: number): number => Math.round(output.spec.maxBytes === undefined ? bytes : Math.min(bytes, output.spec.maxBytes))

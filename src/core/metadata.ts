@@ -14,6 +14,7 @@ import { withoutIptcLocation } from './iptc'
 
 /** What of the source's metadata a policy needs beyond what libvips carries over by itself. */
 export interface SourceMetadata {
+  /** Whether the source has EXIF, as far as the TIFF note needs to know (false when not read). */
   hasExif: boolean
   xmp?: string
   copyright?: { Copyright?: string; Artist?: string }
@@ -22,7 +23,9 @@ export interface SourceMetadata {
 /** libvips reports EXIF with JPEG's `Exif\0\0` in front; what follows is a TIFF structure. */
 export const tiffOf = (exif: Buffer): Buffer => (exif.subarray(0, 6).toString('latin1') === 'Exif\0\0' ? exif.subarray(6) : exif)
 
-export async function readSourceMetadata(data: Uint8Array, spec: OutputSpec): Promise<SourceMetadata> {
+export async function readSourceMetadata(data: Uint8Array, spec: OutputSpec, format: ImageFormat): Promise<SourceMetadata> {
+  // Keeping everything needs nothing read here (libvips carries it), but for the TIFF note.
+  if (spec.metadata === 'keep' && format !== 'tiff') return { hasExif: false }
   const meta = await sharp(data).metadata()
   const found: SourceMetadata = { hasExif: meta.exif !== undefined }
   if (spec.metadata === 'strip-gps' && meta.xmp) found.xmp = withoutLocation(meta.xmp.toString('utf8'))
