@@ -77,8 +77,12 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   }
   if (command.kind === 'presets') {
     const { listPresets, presetsFolder } = await import('../core/presets')
-    for (const preset of await listPresets()) out.write(`${preset.name.padEnd(16)} ${preset.description}${preset.from === 'built-in' ? '' : `  (${preset.from})`}\n`)
-    out.write(`\nyour own: ${presetsFolder()}/NAME.json (a recipe's outputs; see the README)\n`)
+    const { displayName } = await import('../shared/display')
+    // Names and descriptions come from files of the user's: escaped like every name printed.
+    for (const preset of await listPresets()) {
+      out.write(`${displayName(`${preset.name.padEnd(16)} ${preset.description}${preset.from === 'built-in' ? '' : `  (${preset.from})`}`)}\n`)
+    }
+    out.write(`\nyour own: ${displayName(presetsFolder())}/NAME.json (a recipe's outputs; see the README)\n`)
     return EXIT.ok
   }
 
