@@ -26,11 +26,10 @@ function tilesOf({ width, height }: Dimensions): { left: number; top: number; wi
  * A dry run's estimate. Bytes per pixel fall as pictures grow, so a small downscale would
  * overestimate: the output is resized at its real size once, nine tiles of it are encoded as
  * the output would be, and their bytes per pixel are scaled to the whole, plus the headers and
- * metadata measured on a tiny encode. A picture of at most nine tiles is simply encoded; a copy
- * is the source's own size; a byte budget caps the estimate.
+ * metadata measured on a tiny encode. A picture of at most nine tiles is simply encoded; a
+ * byte budget caps the estimate. (A copy needs no estimate: it is the source's own size.)
  */
 export async function estimateOutput(decodable: Promise<Uint8Array>, output: MakeOutput, info: SourceInfo, maxPixels: number): Promise<number | null> {
-  if (output.action === 'copy') return info.bytes
   try {
     const data = await decodable
     const metadata = await readSourceMetadata(data, output.spec, output.format).catch(() => ({ hasExif: false }))

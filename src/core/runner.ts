@@ -53,7 +53,10 @@ const NO_TIME: StageTimes = { read: 0, scale: 0, write: 0 }
 /** Files read ahead of the workers, per worker: enough that a worker never waits for a probe. */
 const LOOKAHEAD_PER_WORKER = 2
 
-const replaceOf = (plan: Extract<OutputPlan, { existing: unknown }>): Replace =>
+/** An output plan that makes something (copy or scale), not a skip. */
+type MadePlan = Extract<OutputPlan, { existing: unknown }>
+
+const replaceOf = (plan: MadePlan): Replace =>
   plan.existing.kind === 'stale' ? { kind: 'stale', stamp: plan.existing.stamp } : plan.existing.kind === 'replace' ? { kind: 'any' } : { kind: 'never' }
 
 /**
@@ -149,38 +152,45 @@ export async function runBatch(input: BatchRequest, context: BatchContext): Prom
     return { file, bytesIn, times, outcome: 'failed', reason: 'internal', message: `internal error: ${messageOf(error)}` }
   }
 
-  /** A dry run's plans with each output's bytes estimated on a worker (left out when that fails). */
+  /** What a worker is told of one output it is to make (or, in a dry run, to estimate). */
+  const makeOutputOf = (plan: MadePlan, folderId: string, replace: Replace): MakeOutput => ({
+    output: plan.output,
+    path: join(folders.target, plan.path),
+    relative: plan.path,
+    ...(plan.renamed ? { renamed: plan.renamed } : {}),
+    action: plan.action,
+    size: plan.size,
+    format: plan.format,
+    spec: request.recipe.outputs[plan.output]!,
+    folderId,
+    replace
+  })
+
+  /**
+   * A dry run's plans with each output's bytes estimated: a copy is the source's size; what
+   * would be encoded is sampled on a worker (left without an estimate when that fails).
+   */
   async function estimated(file: string, path: string, probe: Extract<ProbeReply, { ok: true }>, id: number, plans: OutputPlan[]): Promise<OutputPlan[]> {
-    const wanted = plans.flatMap((plan) => (plan.action === 'skip' ? [] : [plan]))
-    const lane = wanted.length > 0 ? await lanes.acquire() : null
-    if (lane === null) {
-      pool.drop(id)
-      return plans
+    const bytes = new Map<number, number | null>()
+    for (const plan of plans) if (plan.action === 'copy') bytes.set(plan.output, probe.info.bytes)
+    // Nothing is published: no folder is prepared, and none is needed.
+    const sampled = plans.flatMap((plan) => (plan.action === 'scale' ? [makeOutputOf(plan, '', { kind: 'never' })] : []))
+    const lane = sampled.length > 0 ? await lanes.acquire() : null
+    if (lane === null) pool.drop(id)
+    else {
+      try {
+        const reply = await pool.make({ id, file, path, stamp: probe.stamp, info: probe.info, maxPixels: request.maxPixels, keepDates: false, estimateOnly: true, outputs: sampled })
+        sampled.forEach((output, i) => bytes.set(output.output, reply.estimates?.[i] ?? null))
+      } catch {
+        // An estimate is a courtesy: the plan stands without it.
+      } finally {
+        lanes.release(lane)
+      }
     }
-    try {
-      const outputs: MakeOutput[] = wanted.map((plan) => ({
-        output: plan.output,
-        path: join(folders.target, plan.path),
-        relative: plan.path,
-        action: plan.action,
-        size: plan.size,
-        format: plan.format,
-        spec: request.recipe.outputs[plan.output]!,
-        // Nothing is published: no folder is prepared, and none is needed.
-        folderId: '',
-        replace: { kind: 'never' }
-      }))
-      const reply = await pool.make({ id, file, path, stamp: probe.stamp, info: probe.info, maxPixels: request.maxPixels, keepDates: false, estimateOnly: true, outputs })
-      const bytes = new Map(outputs.map((output, i) => [output.output, reply.estimates?.[i] ?? null]))
-      return plans.map((plan) => {
-        const estimate = bytes.get(plan.output)
-        return plan.action === 'skip' || estimate === null || estimate === undefined ? plan : { ...plan, estimatedBytes: estimate }
-      })
-    } catch {
-      return plans
-    } finally {
-      lanes.release(lane)
-    }
+    return plans.map((plan) => {
+      const estimate = bytes.get(plan.output)
+      return plan.action === 'skip' || estimate === null || estimate === undefined ? plan : { ...plan, estimatedBytes: estimate }
+    })
   }
 
   /** Makes a planned file on a worker and records it; a file canceled before it started is only counted. */
@@ -203,17 +213,7 @@ export async function runBatch(input: BatchRequest, context: BatchContext): Prom
           continue
         }
         try {
-          outputs.push({
-            ...base,
-            path: join(folders.target, plan.path),
-            relative: plan.path,
-            action: plan.action,
-            size: plan.size,
-            format: plan.format,
-            spec: request.recipe.outputs[plan.output]!,
-            folderId: await targetFolders.identity(parentOf(plan.path)),
-            replace: replaceOf(plan)
-          })
+          outputs.push(makeOutputOf(plan, await targetFolders.identity(parentOf(plan.path)), replaceOf(plan)))
         } catch (error) {
           results.set(plan.output, { ...base, outcome: 'failed', ...failureOf(error) })
         }
