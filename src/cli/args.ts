@@ -18,12 +18,12 @@ import {
   RESIZE_KINDS,
   formatResizeRule,
   parseResizeRule,
+  ruleHint,
   singleOutput,
   type BatchRequest,
   type ExistingPolicy,
   type OutputSpec,
   type Recipe,
-  type ResizeKind,
   type ResizeRule,
   outputSchema
 } from '../shared/recipe'
@@ -87,10 +87,6 @@ export type Command =
   | { kind: 'version' }
   | { kind: 'presets' }
   | { kind: 'run'; request: BatchRequest; json: boolean; demo: boolean }
-
-function ruleHint(kind: ResizeKind): string {
-  return `${kind}:${kind === 'box' ? 'WxH' : kind === 'percent' ? 'P' : 'N'}`
-}
 
 export const DEMO_FOLDER = '<demo>'
 

@@ -212,10 +212,13 @@ export function formatResizeRule(rule: ResizeRule): string {
   }
 }
 
+/** How a rule of each kind is written, for help and messages: `long:N`, `box:WxH`, `percent:P`. */
+export const ruleHint = (kind: ResizeKind): string => `${kind}:${kind === 'box' ? 'WxH' : kind === 'percent' ? 'P' : 'N'}`
+
 /** Reads what formatResizeRule writes; a bare number is the book's box (`long`). */
 export function parseResizeRule(text: string): ResizeRule | string {
   const match = /^(?:(long|short|width|height|box|percent):)?([0-9.x]+)$/.exec(text)
-  if (!match) return `"${text}" is not a resize rule (${RESIZE_KINDS.map((kind) => `${kind}:${kind === 'box' ? 'WxH' : kind === 'percent' ? 'P' : 'N'}`).join(', ')})`
+  if (!match) return `"${text}" is not a resize rule (${RESIZE_KINDS.map(ruleHint).join(', ')})`
   const kind = (match[1] ?? 'long') as ResizeKind
   const value = match[2] ?? ''
   const whole = (raw: string): number => (/^\d+$/.test(raw) ? Number(raw) : Number.NaN)
