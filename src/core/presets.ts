@@ -3,6 +3,7 @@ import { basename, extname, join } from 'node:path'
 import { BUILT_IN_PRESETS, presetSchema, type Preset } from '../shared/presets'
 import { ScaleError, errnoOf, messageOf } from './errors'
 import { configFolder } from './paths'
+import { firstProblem } from './request'
 
 /**
  * Presets by name or file: `NAME` is the user's `<config>/presets/NAME.json` if there is one (so
@@ -30,8 +31,7 @@ async function readPresetFile(path: string, missingIsNull = false): Promise<Pres
   }
   const parsed = presetSchema.safeParse(json)
   if (parsed.success) return parsed.data
-  const issue = parsed.error.issues[0]
-  throw new ScaleError('bad-request', `the preset ${path}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'not a preset'}`)
+  throw new ScaleError('bad-request', `the preset ${path}: ${firstProblem(parsed.error, 'not a preset')}`)
 }
 
 export async function loadPreset(nameOrFile: string): Promise<Preset> {

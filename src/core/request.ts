@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os'
+import type { z } from 'zod'
 import { DEFAULT_SIZE, LIMITS, batchRequestSchema, singleOutput, type BatchRequest } from '../shared/recipe'
 import { ScaleError } from './errors'
 
@@ -19,11 +20,16 @@ export function defaultRequest(source: string, target: string): BatchRequest {
   }
 }
 
+/** The first thing zod found wrong, as a sentence: `recipe.outputs.0.quality: quality must be…`. */
+export function firstProblem(error: z.ZodError, fallback: string): string {
+  const issue = error.issues[0]
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
+  return `${where}${issue?.message ?? fallback}`
+}
+
 /** Validates a request from any front end; the first problem becomes a sentence. */
 export function parseBatchRequest(input: unknown): BatchRequest {
   const parsed = batchRequestSchema.safeParse(input)
   if (parsed.success) return parsed.data
-  const issue = parsed.error.issues[0]
-  const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
-  throw new ScaleError('bad-request', `${where}${issue?.message ?? 'invalid request'}`)
+  throw new ScaleError('bad-request', firstProblem(parsed.error, 'invalid request'))
 }
