@@ -156,11 +156,6 @@ async function exifOf(encoded: Buffer): Promise<Buffer | null> {
   return exif ? tiffOf(exif) : null
 }
 
-const hasGps = async (encoded: Buffer): Promise<boolean> => {
-  const exif = await exifOf(encoded)
-  return exif !== null && (await exifr.gps(exif).catch(() => undefined)) !== undefined
-}
-
 /** PNG chunks carry a CRC: the one holding the edited bytes is re-checksummed. */
 function fixPngCrc(png: Buffer, editedAt: number): void {
   for (let at = 8; at + 12 <= png.length; ) {
@@ -186,9 +181,13 @@ async function eraseGps(encoded: Buffer, format: ImageFormat): Promise<Buffer | 
 
 const IPTC_LOCATION = ['City', 'Sublocation', 'State', 'Country', 'CountryCode'] as const
 
-/** Whether an output still says where, in IPTC: read back from the JPEG; any IPTC at all elsewhere. */
-const hasIptcLocation = async (encoded: Buffer, format: ImageFormat): Promise<boolean> => {
-  const { iptc } = await sharp(encoded).metadata()
+/**
+ * Whether an output still says where, read back as libvips sees it: GPS in its EXIF, or
+ * location in its IPTC (from the JPEG; any IPTC at all elsewhere).
+ */
+async function saysWhere(encoded: Buffer, format: ImageFormat): Promise<boolean> {
+  const { exif, iptc } = await sharp(encoded).metadata()
+  if (exif && (await exifr.gps(tiffOf(exif)).catch(() => undefined)) !== undefined) return true
   if (!iptc) return false
   if (format !== 'jpeg') return true
   const parsed = (await exifr.parse(encoded, { iptc: true, tiff: false, xmp: false, icc: false, mergeOutput: false }).catch(() => null)) as {
@@ -207,5 +206,5 @@ export async function removeLocation(encoded: Buffer, format: ImageFormat): Prom
   const erased = await eraseGps(encoded, format)
   if (!erased) return null
   const edited = format === 'jpeg' ? withoutIptcLocation(erased) : erased
-  return (await hasGps(edited)) || (await hasIptcLocation(edited, format)) ? null : edited
+  return (await saysWhere(edited, format)) ? null : edited
 }
