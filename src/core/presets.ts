@@ -1,8 +1,9 @@
-import { readFile, readdir } from 'node:fs/promises'
+import { lstat, readdir } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import { BUILT_IN_PRESETS, presetSchema, type Preset } from '../shared/presets'
 import { ScaleError, errnoOf, messageOf } from './errors'
 import { configFolder } from './paths'
+import { readSource } from './read-source'
 import { firstProblem } from './request'
 
 /**
@@ -14,18 +15,18 @@ export const presetsFolder = (): string => join(configFolder(), 'presets')
 
 const isFileName = (nameOrFile: string): boolean => nameOrFile.includes('/') || nameOrFile.includes('\\') || nameOrFile.endsWith('.json')
 
-/** The preset in a file; null when there is no such file and `missingIsNull`. */
+/**
+ * The preset in a file; null when there is no such file and `missingIsNull`. Read as sources
+ * are (readSource): only a regular file, opened without blocking, so a FIFO named as a preset
+ * is an error, not a hang.
+ */
 async function readPresetFile(path: string, missingIsNull = false): Promise<Preset | null> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    if (missingIsNull && errnoOf(error) === 'ENOENT') return null
-    throw new ScaleError('bad-request', `cannot read the preset ${path} (${errnoOf(error) ?? messageOf(error)})`)
-  }
+  if (missingIsNull && (await lstat(path).catch((error: unknown) => errnoOf(error))) === 'ENOENT') return null
+  const read = await readSource(path)
+  if (!read.ok) throw new ScaleError('bad-request', `cannot read the preset ${path}: ${read.reason === 'special-file' ? 'it is not a regular file' : read.message}`)
   let json: unknown
   try {
-    json = JSON.parse(text)
+    json = JSON.parse(read.data.toString('utf8'))
   } catch (error) {
     throw new ScaleError('bad-request', `the preset ${path} is not valid JSON (${messageOf(error)})`)
   }

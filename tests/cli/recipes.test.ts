@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -152,6 +153,14 @@ describe('imagescale recipes', () => {
     const own = target('preset-own')
     expect((await runCli(['--preset', 'tiny', folders.source, own], env)).code).toBe(0)
     expect(await decode(join(own, 'big.webp'))).toMatchObject({ width: 64, format: 'webp' })
+  })
+
+  it('a FIFO given as a preset is refused at once, not read for ever', async () => {
+    const fifo = join(folders.root, 'preset.fifo')
+    execFileSync('mkfifo', [fifo])
+    const run = await runCli(['--preset', fifo, folders.source, target('never')])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(`cannot read the preset ${fifo}: it is not a regular file`)
   })
 
   it.each([
