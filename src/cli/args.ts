@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import type { z } from 'zod'
 import { ScaleError, messageOf } from '../core/errors'
-import { joinRelative } from '../core/paths'
+import { folderForRule, joinRelative } from '../shared/names'
 import { loadPreset } from '../core/presets'
 import { defaultRequest, defaultWorkers, parseBatchRequest } from '../core/request'
 import { parseByteSize, parseWholeNumber } from '../shared/numbers'
@@ -16,7 +16,6 @@ import {
   NAME_FIELDS,
   OUTPUT_FORMATS,
   RESIZE_KINDS,
-  formatResizeRule,
   parseResizeRule,
   ruleHint,
   singleOutput,
@@ -122,6 +121,11 @@ function joinNegativeValues(argv: readonly string[]): string[] {
   const joined: string[] = []
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!
+    // After `--` every word is a folder, even `-c` or `-1`.
+    if (arg === '--') {
+      joined.push(...argv.slice(i))
+      break
+    }
     const long = VALUE_OPTIONS.get(arg)
     const next = argv[i + 1]
     if (long && next !== undefined && /^-\d/.test(next)) {
@@ -162,8 +166,6 @@ function ruleOf(flag: string, raw: string): ResizeRule {
   return rule
 }
 
-/** Each of several sizes gets its own sub-folder: `1920` for the book's box, `width-600` for the other rules. */
-export const folderForRule = (rule: ResizeRule): string => formatResizeRule(rule).replace(/^long:/, '').replace(':', '-')
 
 /** What the flags change in every output (of the default recipe, or of a preset). */
 function overridesOf(values: Values): Partial<OutputInput> {

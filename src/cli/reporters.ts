@@ -1,8 +1,8 @@
 import type { BatchEvent, Progress, Summary } from '../shared/batch'
 import { displayName } from '../shared/display'
 import { isProblem } from '../shared/file-outcome'
-import { formatBytes, formatDuration } from '../shared/format'
-import { nothingFoundHint, plural, reasonBreakdown, summaryLine } from '../shared/summary-text'
+import { formatBytes, formatDuration, plural } from '../shared/format'
+import { nothingFoundHint, reasonBreakdown, summaryLine } from '../shared/summary-text'
 import { planLines, resultLines } from './format'
 
 export interface Writer {

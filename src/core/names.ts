@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { lstat, open, readdir, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import type { Dimensions, ImageFormat } from '../shared/batch'
-import { formatResizeRule, type NameField, type OutputSpec } from '../shared/recipe'
-import { fsPath, joinRelative, nameFromBytes } from './paths'
+import { fsPath, nameFromBytes } from './paths'
 
 /**
  * What each output is called, decided in the plan, before anything is written: the name
@@ -11,47 +9,6 @@ import { fsPath, joinRelative, nameFromBytes } from './paths'
  * macOS and Windows ignore case; macOS also Unicode composition), deterministically in scan
  * order, so `a.jpg` and `a.JPG` become `a.jpg` and `a (1).JPG`, never one file.
  */
-
-/** The usual extension of each format, for outputs whose source had none of its own. */
-const EXTENSIONS: Record<ImageFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif', tiff: 'tif', gif: 'gif' }
-
-/** Extensions that already name a format, in any case: `IMG.JPEG` stays `IMG.JPEG` as a JPEG. */
-const SPELLINGS: Record<ImageFormat, readonly string[]> = {
-  jpeg: ['jpg', 'jpeg', 'jpe'],
-  png: ['png'],
-  webp: ['webp'],
-  avif: ['avif'],
-  tiff: ['tif', 'tiff'],
-  gif: ['gif']
-}
-const sameFormat = (ext: string, format: ImageFormat): boolean => SPELLINGS[format].includes(ext.toLowerCase())
-
-/** `trip/IMG_2041.JPG` → dir `trip`, name `IMG_2041`, extension `JPG` (kept as written). */
-export function splitSource(file: string): { dir: string; name: string; ext: string } {
-  const slash = file.lastIndexOf('/')
-  const dir = slash < 0 ? '' : file.slice(0, slash)
-  const base = file.slice(slash + 1)
-  const dot = base.lastIndexOf('.')
-  return dot > 0 ? { dir, name: base.slice(0, dot), ext: base.slice(dot + 1) } : { dir, name: base, ext: '' }
-}
-
-/** The output's path below the target, before collisions are resolved. */
-export function naturalPath(spec: OutputSpec, file: string, format: ImageFormat, size: Dimensions, converted: boolean): string {
-  const { dir, name, ext } = splitSource(file)
-  const fields: Record<NameField, string> = {
-    dir,
-    name,
-    // The source's own extension, as written (`.JPG`, `.jpeg`), unless the format changes.
-    ext: ext && (!converted || sameFormat(ext, format)) ? ext : EXTENSIONS[format],
-    format,
-    width: String(size.width),
-    height: String(size.height),
-    size: formatResizeRule(spec.resize).replace(/^[a-z]+:/, '')
-  }
-  const filled = spec.name.replace(/\{([a-z]+)\}/g, (_, field: NameField) => fields[field])
-  // `{dir}/…` at the top level leaves an empty part: parts are joined without empty ones.
-  return joinRelative(spec.folder, ...filled.split('/'))
-}
 
 /** `name (1).ext`: the n-th alternative to a taken name, in the same folder. */
 export function numbered(path: string, n: number): string {

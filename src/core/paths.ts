@@ -78,11 +78,6 @@ export function isWithin(path: string, folder: string): boolean {
 /** True when `path` is strictly below `folder`. */
 export const isInside = (path: string, folder: string): boolean => path !== folder && isWithin(path, folder)
 
-/** A path below a folder, '/'-separated, as shown to people and recorded in the journal. */
-export const joinRelative = (...parts: readonly string[]): string => parts.filter((part) => part !== '').join('/')
-
-/** The folder of a path below the target ('' for the target itself). */
-export const parentOf = (relativePath: string): string => relativePath.split('/').slice(0, -1).join('/')
 
 /** The real path of something that may not exist yet: its longest existing ancestor resolved. */
 export async function realpathOfMaybeMissing(path: string): Promise<string> {

@@ -1,8 +1,8 @@
-import type { Dimensions, ImageFormat, OutputPlan, PlanAction, SourceInfo, SourceStamp } from '../shared/batch'
-import type { ExistingPolicy, OutputSpec, Recipe } from '../shared/recipe'
-import { fitsRule, outputSize } from './geometry'
+import type { OutputPlan, SourceStamp } from '../shared/batch'
+import type { ExistingPolicy } from '../shared/recipe'
+import type { NaturalOutput } from '../shared/natural-plan'
 import type { Journal } from './journal'
-import { naturalPath, numbered, type NameClaims } from './names'
+import { numbered, type NameClaims } from './names'
 
 /**
  * The plan of one file: what each output will be (copy or scale, its size, format and path),
@@ -12,41 +12,6 @@ import { naturalPath, numbered, type NameClaims } from './names'
 
 export const ALREADY_DONE = 'made by an earlier run from this file with these settings'
 
-export interface NaturalOutput {
-  output: number
-  action: PlanAction
-  size: Dimensions
-  format: ImageFormat
-  /** The name the template gives, before this batch's other files and the target are considered. */
-  path: string
-}
-
-/** The format an output is written in: the source's own, or the recipe's. */
-export const formatOf = (spec: OutputSpec, info: SourceInfo): ImageFormat =>
-  spec.format !== 'same' ? spec.format : info.format === 'heic' ? 'jpeg' : info.format
-
-/**
- * The original bytes are the output only when nothing would change them: the size fits, the
- * format is the source's, every piece of metadata is to be kept as it is, and no budget could
- * be broken by them. Anything else is made anew.
- */
-function isCopy(spec: OutputSpec, info: SourceInfo): boolean {
-  return (
-    fitsRule(spec.resize, info.shown) &&
-    formatOf(spec, info) === info.format &&
-    spec.metadata === 'keep' &&
-    !spec.srgb &&
-    (spec.maxBytes === undefined || info.bytes <= spec.maxBytes)
-  )
-}
-
-export function naturalOutputs(file: string, info: SourceInfo, recipe: Recipe): NaturalOutput[] {
-  return recipe.outputs.map((spec, output) => {
-    const size = outputSize(spec.resize, spec.mode, info.shown)
-    const format = formatOf(spec, info)
-    return { output, action: isCopy(spec, info) ? 'copy' : 'scale', size, format, path: naturalPath(spec, file, format, size, format !== info.format) }
-  })
-}
 
 export interface Resolution {
   file: string

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os'
-import type { z } from 'zod'
-import { DEFAULT_SIZE, LIMITS, batchRequestSchema, singleOutput, type BatchRequest } from '../shared/recipe'
+import { DEFAULT_SIZE, LIMITS, batchRequestSchema, firstProblem, singleOutput, type BatchRequest } from '../shared/recipe'
 import { ScaleError } from './errors'
 
 export const defaultWorkers = (): number => Math.min(LIMITS.workers.max, availableParallelism())
@@ -18,13 +17,6 @@ export function defaultRequest(source: string, target: string): BatchRequest {
     dryRun: false,
     keepDates: false
   }
-}
-
-/** The first thing zod found wrong, as a sentence: `recipe.outputs.0.quality: quality must be…`. */
-export function firstProblem(error: z.ZodError, fallback: string): string {
-  const issue = error.issues[0]
-  const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
-  return `${where}${issue?.message ?? fallback}`
 }
 
 /** Validates a request from any front end; the first problem becomes a sentence. */

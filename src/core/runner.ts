@@ -8,8 +8,10 @@ import type { MakeOutput, ProbeReply, SpawnHost } from './host-protocol'
 import { Journal, recipeHash } from './journal'
 import { Lanes } from './lanes'
 import { NameClaims, probeNameRules } from './names'
-import { fsPath, parentOf } from './paths'
-import { ALREADY_DONE, naturalOutputs, resolveOutputs } from './plan'
+import { parentOf } from '../shared/names'
+import { fsPath } from './paths'
+import { naturalOutputs } from '../shared/natural-plan'
+import { ALREADY_DONE, resolveOutputs } from './plan'
 import { DEFAULT_HOST_TIMEOUT_MS, HostLost, PoolClient } from './pool-client'
 import { ProgressTicker, type ProgressState } from './progress'
 import { parseBatchRequest } from './request'
@@ -138,7 +140,7 @@ export async function runBatch(input: BatchRequest, context: BatchContext): Prom
   const lanes = new Lanes(request.workers, signal)
   const lookahead = new Lanes(request.workers * LOOKAHEAD_PER_WORKER + 2, signal)
   const turns = new Turns()
-  const scanOptions = { recursive: request.recursive, realSource: folders.source, realTarget: folders.target }
+  const scanOptions = { recursive: request.recursive, realSource: folders.source, realTarget: folders.target, ...(request.files ? { only: request.files } : {}) }
 
   /** What became of a probe that failed or a host that went away, as the file's result. */
   const lostResult = (file: string, error: unknown, bytesIn: number): FileResult => {

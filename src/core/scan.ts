@@ -1,8 +1,9 @@
 import type { Dirent, Stats } from 'node:fs'
-import { readdir, realpath, stat } from 'node:fs/promises'
+import { lstat, readdir, realpath, stat } from 'node:fs/promises'
 import { join, sep } from 'node:path'
 import { messageOf } from './errors'
-import { fsPath, isWithin, joinRelative, nameFromBytes } from './paths'
+import { joinRelative } from '../shared/names'
+import { fsPath, isWithin, nameFromBytes } from './paths'
 
 /**
  * Walks the source lazily: entries are yielded folder by folder as they are read, so a tree
@@ -26,6 +27,8 @@ export interface ScanOptions {
   realTarget: string
   /** Called for each sub-folder a flat scan does not enter. */
   onFolderNotEntered?: () => void
+  /** Only these names of the top level (files picked one by one); nothing below is walked. */
+  only?: readonly string[]
 }
 
 /** System clutter that is never a photo; hidden files include .DS_Store and our own temp files and journal. */
@@ -54,7 +57,25 @@ function specialKind(entry: Pick<Stats, 'isFIFO' | 'isSocket' | 'isCharacterDevi
 
 export async function* scan(root: string, options: ScanOptions): AsyncGenerator<ScanEntry> {
   const seen = new Set<string>([identityOf(await stat(fsPath(root)))])
-  yield* walk(root, '', options, seen)
+  if (options.only) yield* picked(root, options.only, options)
+  else yield* walk(root, '', options, seen)
+}
+
+/** Picked files, in the order given, each checked as the walk would check it; a folder among them is not a file. */
+async function* picked(root: string, names: readonly string[], options: ScanOptions): AsyncGenerator<ScanEntry> {
+  for (const name of new Set(names)) {
+    const path = join(root, name)
+    const stats = await lstat(fsPath(path)).catch(() => null)
+    if (!stats) yield { kind: 'skip', relative: name, reason: 'unreadable', message: 'no longer there' }
+    else if (stats.isFile()) yield { kind: 'file', path, relative: name }
+    else if (stats.isSymbolicLink()) {
+      const resolved = await followLink(path, name, options)
+      if (resolved.kind === 'file') yield { kind: 'file', path, relative: name }
+      else if (resolved.kind === 'skip') yield resolved
+      else yield { kind: 'skip', relative: name, reason: 'folder-link', message: 'a link to a folder, not a file' }
+    } else if (stats.isDirectory()) yield { kind: 'skip', relative: name, reason: 'special-file', message: 'a folder, not a file: choose it as the source instead' }
+    else yield { kind: 'skip', relative: name, reason: 'special-file', message: `${specialKind(stats) ?? 'not a regular file'}, not a photo` }
+  }
 }
 
 type Resolved = { kind: 'file' } | { kind: 'folder' } | Extract<ScanEntry, { kind: 'skip' }>

@@ -23,3 +23,11 @@ export function formatDuration(ms: number): string {
   if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, '0')}s`
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`
 }
+
+// The interface is written in English, so its numbers are too: `12,345`, whatever the OS locale.
+const counts = new Intl.NumberFormat('en-US')
+
+export const formatCount = (value: number): string => counts.format(value)
+
+/** Counts in words: `1 file`, `2 files`, `1,875 files`. One plural rule for every front end. */
+export const plural = (count: number, one: string, many = `${one}s`): string => `${formatCount(count)} ${count === 1 ? one : many}`

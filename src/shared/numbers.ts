@@ -3,8 +3,9 @@
  * exponents (`1e3`, ` 12`, `0x10` are not numbers here). Null when it is not one.
  */
 export function parseWholeNumber(text: string): number | null {
-  if (!/^\d{1,15}$/.test(text)) return null
-  return Number(text)
+  if (!/^\d{1,16}$/.test(text)) return null
+  const value = Number(text)
+  return Number.isSafeInteger(value) ? value : null
 }
 
 const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9 }

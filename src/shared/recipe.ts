@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { formatCount } from './format'
 
 /**
  * The one definition of what a batch is asked to make. The CLI's flags, the app's form, the
@@ -41,6 +42,8 @@ export const LIMITS = {
   maxPixels: { min: 1, max: Number.MAX_SAFE_INTEGER, default: 268_402_689 },
   /** Sources are read whole into memory before decoding (see src/core/read-source.ts). */
   fileBytes: { max: 1024 ** 3 },
+  /** Files picked one by one in a batch (more is a folder's job). */
+  pickedFiles: { max: 10_000 },
   /** Longest path accepted from a front end, in UTF-16 units (Linux allows 4,096 bytes). */
   path: { max: 4096 }
 } as const
@@ -57,12 +60,19 @@ export const SHARPEN = { sigma: 0.6, m1: 0.5, m2: 2, y2: 10, y3: 10 } as const
 /** Quality when none is asked for: sharp's defaults, but JPEG at 90 as ImageScale always wrote. */
 export const DEFAULT_QUALITY = { jpeg: 90, webp: 80, avif: 50, tiff: 80 } as const
 
+/** A choice among listed words, refused in a sentence that names the setting and the choices. */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, what: string) =>
+  z.enum(values, { error: `${what} must be one of ${values.join(', ')}` })
+
+/** A yes/no setting, refused in a sentence that names it. */
+const yesNo = (what: string) => z.boolean({ error: `${what} is true or false` })
+
 const pixels = (what: string) =>
   z
     .number({ error: `${what} must be a number of pixels` })
     .int(`${what} must be a whole number of pixels`)
     .min(LIMITS.size.min, `${what} must be at least ${LIMITS.size.min} pixel`)
-    .max(LIMITS.size.max, `${what} must be at most ${LIMITS.size.max} pixels`)
+    .max(LIMITS.size.max, `${what} must be at most ${formatCount(LIMITS.size.max)} pixels`)
 
 /** How an output's size follows from its source; an image already within the rule is never enlarged. */
 export const resizeRuleSchema = z.discriminatedUnion('kind', [
@@ -123,34 +133,39 @@ const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour is written #rrggb
 
 export const outputSchema = z.strictObject({
   resize: resizeRuleSchema,
-  mode: z.enum(MODES).default('smooth'),
+  mode: oneOf(MODES, 'the method').default('smooth'),
   /** The output's own sub-folder of the target ('' for the target itself). */
   folder: relativeFolder.default(''),
   name: nameTemplate.default(DEFAULT_NAME),
-  format: z.enum(OUTPUT_FORMATS).default('same'),
+  format: oneOf(OUTPUT_FORMATS, 'the format').default('same'),
   /** JPEG, WebP, AVIF and TIFF quality (DEFAULT_QUALITY when absent); PNG is always lossless. */
   quality: quality.optional(),
   /** The largest file each output may be: the best quality that fits, then smaller sizes if need be. */
   maxBytes: z
     .number()
     .int('a byte budget is a whole number of bytes')
-    .min(LIMITS.maxBytes.min, `a byte budget must be at least ${LIMITS.maxBytes.min} bytes`)
+    .min(LIMITS.maxBytes.min, `a byte budget must be at least ${formatCount(LIMITS.maxBytes.min)} bytes`)
     .max(LIMITS.maxBytes.max)
     .optional(),
-  metadata: z.enum(METADATA_POLICIES).default('keep'),
+  metadata: oneOf(METADATA_POLICIES, 'the metadata policy').default('keep'),
   /** With `strip`: keep the EXIF copyright and artist. */
-  keepCopyright: z.boolean().default(false),
+  keepCopyright: yesNo('keep copyright').default(false),
   /** Convert to sRGB and embed it (for the web); otherwise the source's colour profile is kept. */
-  srgb: z.boolean().default(false),
+  srgb: yesNo('sRGB').default(false),
   /** A mild unsharp mask after downscaling (SHARPEN), which a downscale's smoothing calls for. */
-  sharpen: z.boolean().default(false),
+  sharpen: yesNo('sharpen').default(false),
   /** JPEG: progressive scans and chroma subsampling. */
-  progressive: z.boolean().default(false),
-  chroma: z.enum(CHROMA_SUBSAMPLING).default('4:2:0'),
+  progressive: yesNo('progressive').default(false),
+  chroma: oneOf(CHROMA_SUBSAMPLING, 'chroma subsampling').default('4:2:0'),
   /** WebP: lossless instead of quality. */
-  lossless: z.boolean().default(false),
+  lossless: yesNo('lossless').default(false),
   /** AVIF encoder effort (slower, smaller). */
-  effort: z.number().int().min(LIMITS.effort.min).max(LIMITS.effort.max).default(4),
+  effort: z
+    .number({ error: 'the AVIF effort must be a number' })
+    .int('the AVIF effort must be a whole number')
+    .min(LIMITS.effort.min, `the AVIF effort must be from ${LIMITS.effort.min} to ${LIMITS.effort.max}`)
+    .max(LIMITS.effort.max, `the AVIF effort must be from ${LIMITS.effort.min} to ${LIMITS.effort.max}`)
+    .default(4),
   background: colour.default('#ffffff')
 })
 export type OutputSpec = z.infer<typeof outputSchema>
@@ -174,10 +189,22 @@ const folderPath = (what: string) =>
     .max(LIMITS.path.max, `the ${what} path is longer than ${LIMITS.path.max} characters`)
     .refine((path) => !path.includes('\0'), `the ${what} path may not contain NUL`)
 
+/** A file's own name, in a folder: no '/', not '.' or '..'. */
+const fileName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((name) => !name.includes('\0') && !name.includes('/') && name !== '.' && name !== '..', 'a file is named without a folder')
+
 /** Everything one batch needs: where from, where to, what to make, and how to run. */
 export const batchRequestSchema = z.strictObject({
   source: folderPath('source'),
   target: folderPath('target'),
+  /**
+   * Only these files of the source's top level, into a flat target (files picked one by one);
+   * a file not found there is reported, not silently left out.
+   */
+  files: z.array(fileName).min(1, 'pick at least one file').max(LIMITS.pickedFiles.max).optional(),
   recipe: recipeSchema,
   workers: z
     .number()
@@ -185,13 +212,17 @@ export const batchRequestSchema = z.strictObject({
     .min(LIMITS.workers.min, `at least ${LIMITS.workers.min} worker thread`)
     .max(LIMITS.workers.max, `at most ${LIMITS.workers.max} worker threads`),
   /** Walk sub-folders and mirror them (false: the top level only, like the book). */
-  recursive: z.boolean(),
-  existing: z.enum(EXISTING_POLICIES),
-  maxPixels: z.number().int().min(LIMITS.maxPixels.min).max(LIMITS.maxPixels.max),
+  recursive: yesNo('sub-folders'),
+  existing: oneOf(EXISTING_POLICIES, 'what to do with an existing output'),
+  maxPixels: z
+    .number({ error: 'the pixel limit must be a number' })
+    .int('the pixel limit must be a whole number')
+    .min(LIMITS.maxPixels.min, `the pixel limit must be at least ${LIMITS.maxPixels.min}`)
+    .max(LIMITS.maxPixels.max),
   /** Plan every file and report it, writing nothing at all. */
-  dryRun: z.boolean(),
+  dryRun: yesNo('dry run'),
   /** Give each output its source's modification time. */
-  keepDates: z.boolean().default(false)
+  keepDates: yesNo('keep dates').default(false)
 })
 export type BatchRequest = z.infer<typeof batchRequestSchema>
 
@@ -233,4 +264,16 @@ export function parseResizeRule(text: string): ResizeRule | string {
         : { kind, size: whole(value) }
   const parsed = resizeRuleSchema.safeParse(candidate)
   return parsed.success ? parsed.data : `"${text}": ${parsed.error.issues[0]?.message ?? 'not a resize rule'}`
+}
+
+/**
+ * The first thing zod found wrong, as a sentence for people: the messages name their field
+ * already, so only which output it is in is added (`output 2: quality must be at most 100`).
+ */
+export function firstProblem(error: z.ZodError, fallback: string): string {
+  const issue = error.issues[0]
+  if (!issue) return fallback
+  const at = issue.path.indexOf('outputs')
+  const index = at >= 0 ? issue.path[at + 1] : undefined
+  return `${typeof index === 'number' ? `output ${index + 1}: ` : ''}${issue.message}`
 }

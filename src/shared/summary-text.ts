@@ -1,8 +1,6 @@
 import type { Summary } from './batch'
+import { plural } from './format'
 import { FAIL_LABELS, SKIP_LABELS, type FailReason, type SkipReason } from './reasons'
-
-/** Counts in words: `1 file`, `2 files`. One plural rule for every front end. */
-export const plural = (count: number, one: string, many = `${one}s`): string => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`
 
 /**
  * The book's closing line: `copied N scaled M skipped K using P worker threads [canceled]`,

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fitsRule, outputSize, strideOf } from '../../src/core/geometry'
+import { fitsRule, outputSize, strideOf } from '../../src/shared/geometry'
 import type { Dimensions, FileResult } from '../../src/shared/batch'
 import type { ResizeRule } from '../../src/shared/recipe'
 import { dimensionsOf, tempFolders, writeImage, type TempFolders } from '../helpers/images'

@@ -1,5 +1,5 @@
-import type { Dimensions } from '../shared/batch'
-import type { Mode, ResizeRule } from '../shared/recipe'
+import type { Dimensions } from './batch'
+import type { Mode, ResizeRule } from './recipe'
 
 /**
  * How big an output is: a pure function of the displayed size and the rule, computed before
