@@ -1,4 +1,5 @@
 import type { Dimensions, ImageFormat, OutputResult, PlanAction, Renamed, SourceInfo, SourceStamp } from '../shared/batch'
+import type { OutputPreview, PreviewImage } from '../shared/preview'
 import type { OutputSpec } from '../shared/recipe'
 import type { SkipReason } from '../shared/reasons'
 import type { Replace } from './safe-write'
@@ -74,11 +75,44 @@ export interface WorkerInput {
   data: Uint8Array
 }
 
-export type ToHost = { type: 'probe'; task: ProbeTask } | { type: 'make'; task: MakeTask } | { type: 'drop'; id: number } | { type: 'stop' }
+/** One output to preview, as planned: made in memory only, so it needs no path, folder or policy. */
+export type PreviewOutput = Pick<MakeOutput, 'output' | 'action' | 'size' | 'format' | 'spec'>
+
+/** A probed file's outputs made as a run would make them, and shown, but never written. */
+export interface PreviewTask {
+  /** The probe's id: the host holds its bytes for this task. */
+  id: number
+  path: string
+  stamp: SourceStamp
+  info: SourceInfo
+  maxPixels: number
+  outputs: PreviewOutput[]
+}
+
+export type PreviewReply =
+  | { ok: true; original: PreviewImage; outputs: OutputPreview[] }
+  /** The source cannot be shown: it changed since the probe, or its pixels cannot be decoded. */
+  | { ok: false; reason: SkipReason; message: string }
+
+export interface PreviewInput {
+  task: PreviewTask
+  data: Uint8Array
+}
+
+/** The worker file's named export that makes previews (its default export makes files). */
+export const PREVIEW_EXPORT = 'preview'
+
+export type ToHost =
+  | { type: 'probe'; task: ProbeTask }
+  | { type: 'make'; task: MakeTask }
+  | { type: 'preview'; task: PreviewTask }
+  | { type: 'drop'; id: number }
+  | { type: 'stop' }
 
 export type FromHost =
   | { type: 'probed'; id: number; reply: ProbeReply }
   | { type: 'made'; id: number; reply: MakeReply }
+  | { type: 'previewed'; id: number; reply: PreviewReply }
   /** Sent every second: proof of life, and the most images libvips had in flight so far. */
   | { type: 'heartbeat'; peakParallel: number }
   | { type: 'task-error'; id: number; message: string }

@@ -36,13 +36,16 @@ async function missingShare(encoded: Buffer): Promise<number> {
   return grey / (data.length / info.channels)
 }
 
-type Scaled =
+export type Scaled =
   | { ok: true; data: Buffer; size: Dimensions; warning?: string; notes: string[] }
   | { ok: false; reason: 'corrupt' | 'over-budget'; message: string }
   | { ok: false; reason: 'metadata-unsafe'; message: string; failed: true }
 
-/** Decodes strictly, or leniently with the damage measured; then holds the output to its budget. */
-async function scale(decodable: Promise<Uint8Array>, output: MakeOutput, info: SourceInfo, maxPixels: number): Promise<Scaled> {
+/**
+ * Decodes strictly, or leniently with the damage measured; then holds the output to its budget.
+ * The encoded output in memory: what a run publishes, and what a preview shows.
+ */
+export async function scaleOutput(decodable: Promise<Uint8Array>, output: Pick<MakeOutput, 'spec' | 'format' | 'size'>, info: SourceInfo, maxPixels: number): Promise<Scaled> {
   const { spec, format } = output
   let data: Uint8Array
   try {
@@ -114,7 +117,7 @@ export async function makeOutputs({ task, data }: WorkerInput, abandoned: () => 
     let note: string | undefined
     if (output.action === 'scale') {
       const started = performance.now()
-      const scaled = await scale(decodableData(), output, task.info, task.maxPixels)
+      const scaled = await scaleOutput(decodableData(), output, task.info, task.maxPixels)
       times.scale += performance.now() - started
       if (!scaled.ok) {
         outputs.push('failed' in scaled ? { ...base, outcome: 'failed', reason: scaled.reason, message: scaled.message } : { ...base, outcome: 'skipped', reason: scaled.reason, message: scaled.message })

@@ -1,8 +1,18 @@
 import { performance } from 'node:perf_hooks'
 import Piscina from 'piscina'
 import sharp from 'sharp'
+import type { SourceStamp } from '../shared/batch'
 import { messageOf } from './errors'
-import { HEARTBEAT_MS, type FromHost, type MakeReply, type MakeTask, type ToHost, type WorkerInput } from './host-protocol'
+import {
+  HEARTBEAT_MS,
+  PREVIEW_EXPORT,
+  type FromHost,
+  type MakeReply,
+  type PreviewInput,
+  type PreviewReply,
+  type ToHost,
+  type WorkerInput
+} from './host-protocol'
 import { probeSource } from './probe'
 import { readSource } from './read-source'
 
@@ -38,13 +48,19 @@ const workers = Number(workersArg)
 
 /** Flag shared with every worker thread: once set, nothing more is published. */
 const abandon = new SharedArrayBuffer(4)
-const pool = new Piscina<WorkerInput, MakeReply>({
+const pool = new Piscina<WorkerInput | PreviewInput, MakeReply | PreviewReply>({
   filename: workerPath,
   minThreads: workers,
   maxThreads: workers,
   idleTimeout: Number.POSITIVE_INFINITY,
   workerData: { abandon }
 })
+
+// The bytes move to the worker thread: no copy of a 24 MP photo per file. Which export runs
+// decides what comes back, so each kind of task has its own typed door.
+const moved = (data: Uint8Array) => ({ transferList: [data.buffer as ArrayBuffer] })
+const runMake = (input: WorkerInput) => pool.run(input, moved(input.data)) as Promise<MakeReply>
+const runPreview = (input: PreviewInput) => pool.run(input, { ...moved(input.data), name: PREVIEW_EXPORT }) as Promise<PreviewReply>
 
 /** Bytes read by a probe, held until the make that follows (or a drop) takes them. */
 const held = new Map<number, Buffer>()
@@ -63,20 +79,18 @@ setInterval(() => {
 }, 5).unref()
 const heartbeat = setInterval(() => send({ type: 'heartbeat', peakParallel }), HEARTBEAT_MS)
 
-async function bytesFor(task: MakeTask): Promise<{ data: Buffer; bytesRead: number } | MakeReply> {
-  const kept = held.get(task.id)
-  held.delete(task.id)
-  if (kept) return { data: kept, bytesRead: 0 }
+type Bytes = { ok: true; data: Buffer; bytesRead: number } | { ok: false; message: string; bytesRead: number }
+
+/** The probed bytes of task `id`, or (when this host did not probe it) the file read again. */
+async function bytesFor(id: number, path: string, stamp: SourceStamp): Promise<Bytes> {
+  const kept = held.get(id)
+  held.delete(id)
+  if (kept) return { ok: true, data: kept, bytesRead: 0 }
   // This host was started after the probe (the last one died): read again, and insist on the same file.
-  const read = await readSource(task.path)
-  if (read.ok && read.stamp.size === task.stamp.size && read.stamp.mtimeNs === task.stamp.mtimeNs) return { data: read.data, bytesRead: read.data.length }
+  const read = await readSource(path)
+  if (read.ok && read.stamp.size === stamp.size && read.stamp.mtimeNs === stamp.mtimeNs) return { ok: true, data: read.data, bytesRead: read.data.length }
   const message = read.ok ? 'the file changed after it was planned; it will be planned again on the next run' : read.message
-  return {
-    outputs: task.outputs.map((output) => ({ output: output.output, path: output.relative, outcome: 'skipped', reason: 'source-changed', message })),
-    made: task.outputs.map(() => null),
-    times: { scale: 0, write: 0 },
-    bytesRead: read.ok ? read.data.length : read.bytesRead
-  }
+  return { ok: false, message, bytesRead: read.ok ? read.data.length : read.bytesRead }
 }
 
 async function handle(message: ToHost): Promise<void> {
@@ -97,14 +111,22 @@ async function handle(message: ToHost): Promise<void> {
     }
     case 'make': {
       const { task } = message
-      const bytes = await bytesFor(task)
-      if ('outputs' in bytes) {
-        send({ type: 'made', id: task.id, reply: bytes })
+      const bytes = await bytesFor(task.id, task.path, task.stamp)
+      if (!bytes.ok) {
+        const { message: why, bytesRead } = bytes
+        const outputs = task.outputs.map((output) => ({ output: output.output, path: output.relative, outcome: 'skipped' as const, reason: 'source-changed' as const, message: why }))
+        send({ type: 'made', id: task.id, reply: { outputs, made: task.outputs.map(() => null), times: { scale: 0, write: 0 }, bytesRead } })
         return
       }
-      // The bytes move to the worker thread: no copy of a 24 MP photo per file.
-      const reply = await pool.run({ task, data: bytes.data }, { transferList: [bytes.data.buffer as ArrayBuffer] })
+      const reply = await runMake({ task, data: bytes.data })
       send({ type: 'made', id: task.id, reply: { ...reply, bytesRead: bytes.bytesRead } })
+      return
+    }
+    case 'preview': {
+      const { task } = message
+      const bytes = await bytesFor(task.id, task.path, task.stamp)
+      const reply: PreviewReply = bytes.ok ? await runPreview({ task, data: bytes.data }) : { ok: false, reason: 'source-changed', message: bytes.message }
+      send({ type: 'previewed', id: task.id, reply })
       return
     }
     case 'drop':
@@ -128,7 +150,7 @@ function onMessage(message: ToHost): void {
   busy += 1
   handle(message)
     .catch((error: unknown) => {
-      if (message.type === 'probe' || message.type === 'make') send({ type: 'task-error', id: message.task.id, message: messageOf(error) })
+      if (message.type === 'probe' || message.type === 'make' || message.type === 'preview') send({ type: 'task-error', id: message.task.id, message: messageOf(error) })
     })
     .finally(() => {
       busy -= 1
