@@ -1,12 +1,16 @@
+import { realpath } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Summary } from '../shared/batch'
 import type { BatchRequest } from '../shared/recipe'
-import { START_BUSY, type AppInfo, type BatchUpdate, type FolderPurpose } from '../shared/ipc'
+import { PREVIEW_LISTED, START_BUSY, type AppInfo, type BatchUpdate, type FilePurpose, type FolderPurpose } from '../shared/ipc'
 import { ScaleError, messageOf } from '../core/errors'
 import { checkFolders, prepareTarget } from '../core/folders'
 import type { SpawnHost } from '../core/host-protocol'
-import { isInside } from '../core/paths'
+import { fsPath, isInside, nameFromBytes } from '../core/paths'
+import { deletePreset, exportPreset, importPreset, listPresets, loadPreset, renamePreset, savePreset } from '../core/presets'
+import { makePreview } from '../core/preview'
 import { runBatch } from '../core/runner'
+import { scan } from '../core/scan'
 import type { Handlers } from './ipc'
 import { UpdateBatcher } from './update-batcher'
 
@@ -21,9 +25,14 @@ export interface MainDeps {
   workerPath: string
   appInfo: AppInfo
   pickFolder(purpose: FolderPurpose, current?: string): Promise<string | null>
+  /** Files chosen in one folder; [] when the dialog was canceled. */
+  pickFiles(purpose: FilePurpose, current?: string): Promise<string[]>
+  /** Where to save a file, starting from `suggestedName`; null when canceled. */
+  pickSavePath(suggestedName: string): Promise<string | null>
   openFolder(path: string): Promise<void>
   showItemInFolder(path: string): void
   sendUpdate(update: BatchUpdate): void
+  writeClipboard(text: string): void
   /** Taskbar/dock progress: a fraction, or null to clear it. */
   setProgress(fraction: number | null): void
   /** Called when a batch ends; the app notifies if the window is in the background. */
@@ -49,12 +58,29 @@ interface Running {
   stopNow: AbortController
 }
 
+/** The first files a batch of this source would find, for choosing one to preview. */
+async function sourceFiles(source: string, recursive: boolean): Promise<{ files: string[]; more: boolean }> {
+  const real = nameFromBytes(await realpath(fsPath(source), { encoding: 'buffer' }).catch(() => {
+    throw new ScaleError('source-missing', `the source folder does not exist: ${source}`)
+  }))
+  const files: string[] = []
+  // No target yet: nothing is left out for being in it.
+  for await (const entry of scan(real, { recursive, realSource: real, realTarget: '\0' })) {
+    if (entry.kind !== 'file') continue
+    if (files.length === PREVIEW_LISTED) return { files, more: true }
+    files.push(entry.relative)
+  }
+  return { files, more: false }
+}
+
 export function createHandlers(deps: MainDeps): Handlers {
   let running: Running | null = null
   let lastTarget: string | null = null
-  let batches = 0
 
-  const run = (request: BatchRequest, batch: Running, batchId: number): void => {
+  /** The preview being made; a newer request (the recipe changed) stops it. */
+  let preview: AbortController | null = null
+
+  const run = (request: BatchRequest, batch: Running, batchId: string): void => {
     const batcher = new UpdateBatcher(batchId, deps.sendUpdate)
     runBatch(request, {
       spawnHost: deps.spawnHost,
@@ -79,7 +105,8 @@ export function createHandlers(deps: MainDeps): Handlers {
   return {
     'app:info': async () => deps.appInfo,
     'dialog:pick-folder': async ({ purpose, current }) => deps.pickFolder(purpose, current),
-    'batch:start': async (request) => {
+    'dialog:pick-files': async ({ purpose, current }) => deps.pickFiles(purpose, current),
+    'batch:start': async ({ batchId, request }) => {
       if (running) return { ok: false, code: START_BUSY, message: 'a batch is already running: cancel it or wait for it to finish' }
       const batch: Running = { cancel: new AbortController(), stopNow: new AbortController() }
       running = batch
@@ -94,13 +121,12 @@ export function createHandlers(deps: MainDeps): Handlers {
           'the folders'
         )
         lastTarget = folders.target
-        batches += 1
-        run(request, batch, batches)
+        run(request, batch, batchId)
       } catch (error) {
         running = null
         return { ok: false, code: error instanceof ScaleError ? error.code : 'internal', message: messageOf(error) }
       }
-      return { ok: true, batchId: batches }
+      return { ok: true, request }
     },
     'batch:cancel': async () => {
       running?.cancel.abort()
@@ -118,6 +144,44 @@ export function createHandlers(deps: MainDeps): Handlers {
       // Only outputs of the last batch: a name climbing out of the target is refused.
       if (!isInside(path, lastTarget)) throw new ScaleError('bad-request', 'that file is not in the target folder')
       deps.showItemInFolder(path)
+    },
+    'clipboard:write': async ({ text }) => deps.writeClipboard(text),
+    'source:files': async ({ source, recursive }) => sourceFiles(source, recursive),
+    'preview:make': async (request) => {
+      preview?.abort()
+      const mine = new AbortController()
+      preview = mine
+      try {
+        return await makePreview(request, { spawnHost: deps.spawnHost, workerPath: deps.workerPath, signal: mine.signal })
+      } finally {
+        if (preview === mine) preview = null
+      }
+    },
+    'presets:list': async () => listPresets(),
+    'presets:save': async ({ name, description, recipe }) => {
+      await savePreset(name, { description, outputs: recipe.outputs })
+      return listPresets()
+    },
+    'presets:rename': async ({ from, to }) => {
+      await renamePreset(from, to)
+      return listPresets()
+    },
+    'presets:delete': async ({ name }) => {
+      await deletePreset(name)
+      return listPresets()
+    },
+    'presets:import': async () => {
+      const [file] = await deps.pickFiles('preset')
+      const imported = file === undefined ? null : await importPreset(file)
+      return { imported, presets: await listPresets() }
+    },
+    'presets:export': async ({ name }) => {
+      // Read first: a preset that cannot be exported says so before a dialog asks where to.
+      const preset = await loadPreset(name)
+      const file = await deps.pickSavePath(`${name}.json`)
+      if (file === null) return false
+      await exportPreset(preset, file)
+      return true
     }
   }
 }

@@ -1,4 +1,4 @@
-import { app, dialog, ipcMain, Notification, shell } from 'electron'
+import { app, clipboard, dialog, ipcMain, Notification, shell } from 'electron'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { summaryLine } from '../shared/summary-text'
@@ -41,11 +41,29 @@ else app.whenReady().then(() => {
       })
       return result.canceled ? null : (result.filePaths[0] ?? null)
     },
+    pickFiles: async (purpose, current) => {
+      const result = await dialog.showOpenDialog(window, {
+        title: purpose === 'images' ? 'Choose photos to scale' : 'Choose a preset to import',
+        defaultPath: current,
+        properties: purpose === 'images' ? ['openFile', 'multiSelections'] : ['openFile'],
+        filters: purpose === 'preset' ? [{ name: 'ImageScale preset', extensions: ['json'] }] : []
+      })
+      return result.canceled ? [] : result.filePaths
+    },
+    pickSavePath: async (suggestedName) => {
+      const result = await dialog.showSaveDialog(window, {
+        title: 'Export the preset',
+        defaultPath: suggestedName,
+        filters: [{ name: 'ImageScale preset', extensions: ['json'] }]
+      })
+      return result.canceled ? null : (result.filePath ?? null)
+    },
     openFolder: async (path) => {
       const problem = await shell.openPath(path)
       if (problem) throw new Error(problem)
     },
     showItemInFolder: (path) => shell.showItemInFolder(path),
+    writeClipboard: (text) => clipboard.writeText(text),
     sendUpdate: (update) => sendEvent(contents, 'batch:update', update),
     setProgress: (fraction) => {
       if (!window.isDestroyed()) window.setProgressBar(fraction ?? -1)

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { EventChannel, EventContract, InvokeArg, InvokeChannel, InvokeResult } from '../shared/ipc'
 import { INVOKE_CHANNELS } from '../shared/ipc'
 import type { ProblemCode } from '../shared/reasons'
+import { firstProblem } from '../shared/recipe'
 import { requestSchemas } from './schemas'
 
 /**
@@ -31,12 +32,8 @@ export function createRouter(handlers: Handlers): (channel: string, raw: unknown
   return async (channel, raw) => {
     if (!isChannel(channel)) throw new IpcRequestError('unknown-channel', `no such request: ${channel}`)
     const parsed = (requestSchemas[channel] as z.ZodType).safeParse(raw)
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      const where = issue?.path.length ? ` (${issue.path.join('.')})` : ''
-      // The message is shown to people: it names the field, not the internal channel.
-      throw new IpcRequestError('invalid-request', `${issue?.message ?? 'invalid request'}${where}`)
-    }
+    // The message is shown to people: it says what is wrong, not which channel or field path.
+    if (!parsed.success) throw new IpcRequestError('invalid-request', firstProblem(parsed.error, 'invalid request'))
     const handler = handlers[channel] as (arg: unknown) => Promise<unknown>
     return handler(parsed.data)
   }

@@ -11,7 +11,7 @@ export class UpdateBatcher {
   private timer: NodeJS.Timeout | null = null
 
   constructor(
-    private readonly batchId: number,
+    private readonly batchId: string,
     private readonly deliver: (update: BatchUpdate) => void
   ) {}
 

@@ -1,6 +1,8 @@
 import type { BatchEvent } from './batch'
+import type { PresetEntry, PresetName } from './presets'
+import type { Preview } from './preview'
 import type { Problem } from './reasons'
-import type { BatchRequest } from './recipe'
+import type { BatchRequest, Recipe } from './recipe'
 
 /**
  * The IPC contract, written once: channel names and the payload each carries.
@@ -15,8 +17,30 @@ export interface AppInfo {
   platform: string
 }
 
-/** `batchId` names the accepted batch; every update it sends carries the same id. */
-export type StartResult = { ok: true; batchId: number } | ({ ok: false } & Problem)
+/**
+ * The page names its batch itself, so an update of a batch that is just ending is told from its
+ * own first one without waiting for main's answer; every update carries the id it was started
+ * with. `request` is what main accepted (the schema's defaults filled in): what a page shows.
+ */
+export interface StartArg {
+  batchId: string
+  request: BatchRequest
+}
+export type StartResult = { ok: true; request: BatchRequest } | ({ ok: false } & Problem)
+
+/** Files a person can pick: photos to scale, or a preset to import. */
+export type FilePurpose = 'images' | 'preset'
+
+/** The top of a source's files, for choosing one to preview: at most PREVIEW_LISTED names. */
+export interface SourceFiles {
+  files: string[]
+  /** More files were found than are listed. */
+  more: boolean
+}
+export const PREVIEW_LISTED = 500
+
+/** Presets after a change: the list as it now is, built-ins first. */
+export type PresetList = PresetEntry[]
 
 /** Why a start was refused because another batch is running. */
 export const START_BUSY = 'busy' satisfies Problem['code']
@@ -25,7 +49,9 @@ export const START_BUSY = 'busy' satisfies Problem['code']
 export interface InvokeContract {
   'app:info': [undefined, AppInfo]
   'dialog:pick-folder': [{ purpose: FolderPurpose; current?: string }, string | null]
-  'batch:start': [BatchRequest, StartResult]
+  /** Several files from one folder (a dialog shows one folder at a time); [] when canceled. */
+  'dialog:pick-files': [{ purpose: FilePurpose; current?: string }, string[]]
+  'batch:start': [StartArg, StartResult]
   'batch:cancel': [undefined, void]
   /** While canceling: abandon the files on a worker too (kills the pool host; nothing partial is left). */
   'batch:stop-now': [undefined, void]
@@ -33,6 +59,21 @@ export interface InvokeContract {
   'shell:show-target': [undefined, void]
   /** Reveals one output of the last batch, named by its path relative to the target. */
   'shell:show-output': [{ file: string }, void]
+  /** The clipboard, written by main: the page's own clipboard access needs a permission the app refuses. */
+  'clipboard:write': [{ text: string }, void]
+  /** Files of a source, for the preview's file picker (the walk the batch makes, cut short). */
+  'source:files': [{ source: string; recursive: boolean }, SourceFiles]
+  /** One file through the recipe, in the pool host: nothing is written anywhere. */
+  'preview:make': [{ path: string; recipe: Recipe; maxPixels: number }, Preview]
+  /** The built-ins and the presets of the config folder (the ones `--preset NAME` reads). */
+  'presets:list': [undefined, PresetList]
+  'presets:save': [{ name: PresetName; description: string; recipe: Recipe }, PresetList]
+  'presets:rename': [{ from: PresetName; to: PresetName }, PresetList]
+  'presets:delete': [{ name: PresetName }, PresetList]
+  /** Asks for a preset file and copies it into the config folder; `imported` is its name there. */
+  'presets:import': [undefined, { imported: PresetName | null; presets: PresetList }]
+  /** Asks where to save the preset's JSON; false when the person canceled. */
+  'presets:export': [{ name: PresetName }, boolean]
 }
 
 export type InvokeChannel = keyof InvokeContract
@@ -48,7 +89,7 @@ export interface BatchUpdate {
    * Which batch these events belong to. A page that starts a batch just as another ends can
    * receive the old one's last update before its own start is answered: the id tells them apart.
    */
-  batchId: number
+  batchId: string
   events: BatchEvent[]
   /** Set once, when the batch ended without a summary (the pool host crashed). */
   error?: Problem
@@ -64,10 +105,20 @@ export type EventChannel = keyof EventContract
 export const INVOKE_CHANNELS = [
   'app:info',
   'dialog:pick-folder',
+  'dialog:pick-files',
   'batch:start',
   'batch:cancel',
   'batch:stop-now',
   'shell:show-target',
-  'shell:show-output'
+  'shell:show-output',
+  'clipboard:write',
+  'source:files',
+  'preview:make',
+  'presets:list',
+  'presets:save',
+  'presets:rename',
+  'presets:delete',
+  'presets:import',
+  'presets:export'
 ] as const satisfies readonly InvokeChannel[]
 

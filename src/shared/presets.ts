@@ -53,4 +53,33 @@ export const BUILT_IN_PRESETS = {
 export type BuiltInPreset = keyof typeof BUILT_IN_PRESETS
 export const BUILT_IN_NAMES = Object.keys(BUILT_IN_PRESETS) as BuiltInPreset[]
 
+/** Only the object's own names: `constructor` or `toString` is not a built-in preset. */
+export const isBuiltIn = (name: string): name is BuiltInPreset => Object.hasOwn(BUILT_IN_PRESETS, name)
+
+export const builtInPreset = (name: string): Preset | null => (isBuiltIn(name) ? BUILT_IN_PRESETS[name] : null)
+
 export const recipeOf = (preset: Preset): Recipe => ({ outputs: preset.outputs })
+
+/**
+ * A preset's name is its file's name in the config folder (`web.json`), so it is written the
+ * same on every system: letters, digits, spaces, `-`, `_` and `.`, not starting with a dot.
+ */
+export const PRESET_NAME = { pattern: /^[\p{L}\p{N}_-][\p{L}\p{N} _.-]{0,63}$/u, max: 64 } as const
+export const presetNameSchema = z
+  .string()
+  .max(PRESET_NAME.max, `a preset name has at most ${PRESET_NAME.max} characters`)
+  .regex(PRESET_NAME.pattern, 'a preset name uses letters, digits, spaces, "-", "_" and "." and does not start with a dot or a space')
+  .refine((name) => !name.endsWith(' ') && !name.toLowerCase().endsWith('.json'), 'a preset name does not end with a space or ".json"')
+export type PresetName = string
+
+/** One preset as a front end lists it. */
+export interface PresetEntry {
+  name: PresetName
+  description: string
+  /** 'built-in', or the file it comes from. */
+  from: string
+  builtIn: boolean
+  /** Null when the file cannot be used; `problem` says why. */
+  preset: Preset | null
+  problem?: string
+}

@@ -10,6 +10,8 @@ import type {
   OnHeadersReceivedListenerDetails,
   OpenDialogOptions,
   OpenDialogReturnValue,
+  SaveDialogOptions,
+  SaveDialogReturnValue,
   Session
 } from 'electron'
 import type { ToHost } from '../../src/core/host-protocol'
@@ -272,6 +274,9 @@ export const state = {
   whenReadyCalls: 0,
   dialogs: [] as { window: unknown; options: OpenDialogOptions }[],
   dialogAnswer: { canceled: true, filePaths: [] } as OpenDialogReturnValue,
+  saveDialogs: [] as { window: unknown; options: SaveDialogOptions }[],
+  saveDialogAnswer: { canceled: true, filePath: '' } as SaveDialogReturnValue,
+  clipboard: [] as string[],
   opened: [] as string[],
   /** What shell.openPath answers: '' for success, else an error message. */
   openPathProblem: '',
@@ -312,6 +317,15 @@ export const electronModule = {
     showOpenDialog: async (window: unknown, options: OpenDialogOptions): Promise<OpenDialogReturnValue> => {
       state.dialogs.push({ window, options })
       return state.dialogAnswer
+    },
+    showSaveDialog: async (window: unknown, options: SaveDialogOptions): Promise<SaveDialogReturnValue> => {
+      state.saveDialogs.push({ window, options })
+      return state.saveDialogAnswer
+    }
+  },
+  clipboard: {
+    writeText: (text: string): void => {
+      state.clipboard.push(text)
     }
   },
   shell: {

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import sharp from 'sharp'
@@ -11,10 +11,11 @@ import { createHandlers, type MainDeps } from '../../src/main/handlers'
 import { createRouter } from '../../src/main/ipc'
 import { utilityHost } from '../../src/main/utility-host'
 import type { BatchEvent, FileResult, Summary } from '../../src/shared/batch'
-import type { BatchUpdate, FolderPurpose, StartResult } from '../../src/shared/ipc'
-import type { BatchRequest } from '../../src/shared/recipe'
+import { PREVIEW_LISTED, type BatchUpdate, type FilePurpose, type FolderPurpose, type SourceFiles, type StartResult } from '../../src/shared/ipc'
+import type { Preview } from '../../src/shared/preview'
+import { recipeSchema, type BatchRequest, type Recipe } from '../../src/shared/recipe'
 import { HOST_PATH, WORKER_PATH } from '../helpers/built'
-import { tempFolders, writeImage, type TempFolders } from '../helpers/images'
+import { dimensionsOf, tempFolders, writeImage, type TempFolders } from '../helpers/images'
 import { addsUp, outcomeOf, requestFor, type RunOverrides } from '../helpers/run'
 import { state as electron } from './fake-electron'
 
@@ -33,7 +34,10 @@ const ALL_FILES = [...LARGE, ...SMALL, ...NOT_IMAGES]
 
 interface Harness {
   route: (channel: string, raw: unknown) => Promise<unknown>
-  start(request: BatchRequest): Promise<StartResult>
+  /** Starts a batch under a fresh id of the page's (or the one given), as the renderer does. */
+  start(request: BatchRequest, batchId?: string): Promise<StartResult>
+  /** The ids this harness's starts sent, in order. */
+  startedIds: string[]
   /** Resolves when the next batch has ended (taskbar progress cleared), whatever the outcome. */
   nextEnd(): Promise<void>
   /** The environment each pool host was started with. */
@@ -44,15 +48,28 @@ interface Harness {
   opened: string[]
   revealed: string[]
   picks: { purpose: FolderPurpose; current?: string }[]
+  filePicks: { purpose: FilePurpose; current?: string }[]
+  /** What the file dialog answers next. */
+  pickedFiles: string[]
+  /** The names the save dialog was opened with. */
+  savePicks: string[]
+  clipboard: string[]
   /** Called with every update as it is delivered, after it is recorded. */
   onUpdate?: (update: BatchUpdate) => void
 }
+
+/** Ids the page gives its batches: unique across harnesses, as a page's own counter would be. */
+let startCount = 0
 
 function harness(spawnHost: SpawnHost = utilityHost(HOST_PATH)): Harness {
   const waiters: (() => void)[] = []
   const h: Harness = {
     route: () => Promise.reject(new Error('not ready')),
-    start: (request) => h.route('batch:start', request) as Promise<StartResult>,
+    start: (request, batchId = `page-batch-${++startCount}`) => {
+      h.startedIds.push(batchId)
+      return h.route('batch:start', { batchId, request }) as Promise<StartResult>
+    },
+    startedIds: [],
     nextEnd: () => new Promise((resolve) => waiters.push(resolve)),
     spawns: [],
     updates: [],
@@ -60,7 +77,11 @@ function harness(spawnHost: SpawnHost = utilityHost(HOST_PATH)): Harness {
     ended: [],
     opened: [],
     revealed: [],
-    picks: []
+    picks: [],
+    filePicks: [],
+    pickedFiles: [],
+    savePicks: [],
+    clipboard: []
   }
   const deps: MainDeps = {
     // Counted, then the real host: a refused start must never get this far.
@@ -74,8 +95,19 @@ function harness(spawnHost: SpawnHost = utilityHost(HOST_PATH)): Harness {
       h.picks.push(current === undefined ? { purpose } : { purpose, current })
       return purpose === 'source' ? '/chosen/source' : null
     },
+    pickFiles: async (purpose, current) => {
+      h.filePicks.push(current === undefined ? { purpose } : { purpose, current })
+      return h.pickedFiles
+    },
+    pickSavePath: async (suggestedName) => {
+      h.savePicks.push(suggestedName)
+      return null
+    },
     openFolder: async (path) => {
       h.opened.push(path)
+    },
+    writeClipboard: (text) => {
+      h.clipboard.push(text)
     },
     showItemInFolder: (path) => {
       h.revealed.push(path)
@@ -145,7 +177,8 @@ async function untilEnded(ended: Promise<void>): Promise<void> {
 /** Runs one batch to its end and returns its harness. */
 async function runToEnd(request: BatchRequest, h: Harness = harness()): Promise<Harness> {
   const ended = h.nextEnd()
-  await expect(h.start(request)).resolves.toMatchObject({ ok: true, batchId: expect.any(Number) })
+  // Main answers the request as it accepted it: here, exactly what was sent (every field given).
+  await expect(h.start(request)).resolves.toEqual({ ok: true, request })
   await untilEnded(ended)
   return h
 }
@@ -204,18 +237,27 @@ describe('a full batch through the handlers', () => {
     }
   })
 
-  it('tags every update with the batch id its start returned, and a new start gets a new id', async () => {
-    const ids = new Set(h.updates.map(({ update }) => update.batchId))
-    expect(ids.size).toBe(1)
+  it('tags every update with the batch id its start sent, and two starts with different ids keep them apart', async () => {
+    expect(h.startedIds).toHaveLength(1)
+    expect(new Set(h.updates.map(({ update }) => update.batchId))).toEqual(new Set(h.startedIds))
     const next = harness()
     const ended = next.nextEnd()
-    const first = await next.start(optionsFor(folders.source, freshTarget()))
+    const first = await next.start(optionsFor(folders.source, freshTarget()), 'first-of-two')
     await untilEnded(ended)
+    const firstUpdates = next.updates.length
     const again = next.nextEnd()
-    const second = await next.start(optionsFor(folders.source, freshTarget()))
+    const second = await next.start(optionsFor(folders.source, freshTarget()), 'second-of-two')
     await untilEnded(again)
-    expect(first.ok && second.ok && first.batchId !== second.batchId).toBe(true)
-    for (const { update } of next.updates) expect([first, second].some((start) => start.ok && start.batchId === update.batchId)).toBe(true)
+    expect(first).toMatchObject({ ok: true })
+    expect(second).toMatchObject({ ok: true })
+    expect(firstUpdates).toBeGreaterThan(0)
+    expect(next.updates.length).toBeGreaterThan(firstUpdates)
+    // The first batch's updates all came before it ended, the second's after: each carries its own id.
+    for (const { update } of next.updates.slice(0, firstUpdates)) expect(update.batchId).toBe('first-of-two')
+    for (const { update } of next.updates.slice(firstUpdates)) expect(update.batchId).toBe('second-of-two')
+    // Each batch ended in its own summary, under its own id.
+    const summaryIds = next.updates.filter(({ update }) => update.events.some((event) => event.type === 'summary')).map(({ update }) => update.batchId)
+    expect(summaryIds).toEqual(['first-of-two', 'second-of-two'])
   })
 
   it('ends with exactly one summary, as the last event of the last update, and no error', () => {
@@ -319,7 +361,7 @@ describe('one batch at a time', () => {
     const target = freshTarget()
     // Both requests arrive before the first has checked its folders: the lock must already hold.
     const [first, second] = await Promise.all([h.start(optionsFor(folders.source, target)), h.start(optionsFor(folders.source, freshTarget()))])
-    expect(first).toMatchObject({ ok: true, batchId: expect.any(Number) })
+    expect(first).toMatchObject({ ok: true })
     expect(second).toMatchObject({ ok: false, code: 'busy', message: expect.stringMatching(/already running/) })
     const third = await h.start(optionsFor(folders.source, freshTarget()))
     expect(third).toMatchObject({ ok: false, code: 'busy' })
@@ -328,6 +370,8 @@ describe('one batch at a time', () => {
     // The refusals did not disturb the running batch.
     expect(h.ended).toHaveLength(1)
     expect(h.ended[0]).toMatchObject({ todo: ALL_FILES.length, canceled: false })
+    // Only the batch that was accepted spoke: every update carries the first start's id.
+    expect(new Set(h.updates.map(({ update }) => update.batchId))).toEqual(new Set([h.startedIds[0]]))
     await runToEnd(optionsFor(folders.source, freshTarget(), { recursive: false }), h)
     expect(h.spawns).toHaveLength(2)
   })
@@ -456,7 +500,7 @@ describe('cancel', () => {
     const h = harness()
     const target = freshTarget()
     const ended = h.nextEnd()
-    await expect(h.start(optionsFor(folders.source, target))).resolves.toMatchObject({ ok: true, batchId: expect.any(Number) })
+    await expect(h.start(optionsFor(folders.source, target))).resolves.toMatchObject({ ok: true })
     await h.route('batch:cancel', undefined)
     await untilEnded(ended)
     expect(h.ended).toHaveLength(1)
@@ -659,5 +703,206 @@ describe('the other requests', () => {
     await h.route('shell:show-output', { file: 'a.jpg' })
     expect(h.opened).toEqual([])
     expect(h.revealed).toEqual([])
+  })
+})
+
+describe('source:files, the preview’s list of files', () => {
+  let listed: string
+  let crowded: string
+
+  beforeAll(async () => {
+    // Names that sort differently by code unit and by number, hidden files, and folders of files.
+    listed = join(folders.root, 'listed')
+    await mkdir(join(listed, 'sub', 'deeper'), { recursive: true })
+    await mkdir(join(listed, 'empty'))
+    for (const name of ['IMG_10.jpg', 'IMG_2.jpg', 'b.txt', 'A.png', '.DS_Store', '.hidden.jpg', 'Thumbs.db', 'sub/z.jpg', 'sub/deeper/y.jpg', 'sub/.secret.jpg']) {
+      await writeFile(join(listed, name), name)
+    }
+    // One more than is listed: tiny non-image files are enough for a listing.
+    crowded = join(folders.root, 'crowded')
+    await mkdir(crowded)
+    for (let i = 1; i <= PREVIEW_LISTED + 1; i += 1) await writeFile(join(crowded, `file-${i}.txt`), String(i))
+  })
+
+  it('lists the top level alone in file-manager order, without hidden files, clutter or folders', async () => {
+    const answer = (await harness().route('source:files', { source: listed, recursive: false })) as SourceFiles
+    expect(answer).toEqual({ files: ['A.png', 'b.txt', 'IMG_2.jpg', 'IMG_10.jpg'], more: false })
+  })
+
+  it('with sub-folders, lists a folder’s own files before its sub-folders’, by their path below the source', async () => {
+    const answer = (await harness().route('source:files', { source: listed, recursive: true })) as SourceFiles
+    expect(answer).toEqual({ files: ['A.png', 'b.txt', 'IMG_2.jpg', 'IMG_10.jpg', 'sub/z.jpg', 'sub/deeper/y.jpg'], more: false })
+  })
+
+  it(`lists at most ${PREVIEW_LISTED} files, the first in scan order, and says there are more`, async () => {
+    const answer = (await harness().route('source:files', { source: crowded, recursive: false })) as SourceFiles
+    expect(answer.more).toBe(true)
+    expect(answer.files).toHaveLength(PREVIEW_LISTED)
+    // Numeric order: file-2 before file-10, and file-501, the last, is the one left out.
+    expect(answer.files).toEqual(Array.from({ length: PREVIEW_LISTED }, (_, i) => `file-${i + 1}.txt`))
+  })
+
+  it(`says there are no more when there are exactly ${PREVIEW_LISTED}`, async () => {
+    const exact = join(folders.root, 'exact')
+    await mkdir(exact)
+    for (let i = 1; i <= PREVIEW_LISTED; i += 1) await writeFile(join(exact, `file-${i}.txt`), String(i))
+    const answer = (await harness().route('source:files', { source: exact, recursive: true })) as SourceFiles
+    expect(answer).toEqual({ files: Array.from({ length: PREVIEW_LISTED }, (_, i) => `file-${i + 1}.txt`), more: false })
+  })
+
+  it('refuses a source that does not exist, naming it, without starting a pool host', async () => {
+    const h = harness()
+    const missing = join(folders.root, 'no-such-listing')
+    await expect(h.route('source:files', { source: missing, recursive: true })).rejects.toMatchObject({
+      code: 'source-missing',
+      message: `the source folder does not exist: ${missing}`
+    })
+    expect(h.spawns).toEqual([])
+  })
+})
+
+describe('a batch of files picked one by one', () => {
+  const PICKED = ['small-1.jpg', 'gone.jpg', 'large-2.jpg', 'sub', 'notes.txt']
+  let h: Harness
+  let target: string
+  let answer: StartResult
+
+  beforeAll(async () => {
+    h = harness()
+    target = freshTarget()
+    const ended = h.nextEnd()
+    // Recursive, and named by the default {dir}/{name}.{ext}: still only the picked files, flat.
+    answer = await h.start(optionsFor(folders.source, target, { files: PICKED, recursive: true }))
+    await untilEnded(ended)
+  })
+
+  it('is accepted, and main answers the request with the picked files', () => {
+    expect(answer).toMatchObject({ ok: true, request: { files: PICKED, recursive: true } })
+  })
+
+  it('makes only the picked files, into the top of the target', async () => {
+    expect(madeBy(h)).toEqual(['large-2.jpg', 'small-1.jpg'])
+    expect(await outputsIn(target)).toEqual(['large-2.jpg', 'small-1.jpg'])
+    expect(await dimensionsOf(join(target, 'large-2.jpg'))).toMatchObject({ width: SIZE })
+  })
+
+  it('reports each picked name once: a missing one as no longer there, a folder as not a file', () => {
+    const results = resultsOf(h)
+    expect(results.map((result) => result.file).sort()).toEqual([...PICKED].sort())
+    const events = eventsOf(h)
+    expect(outcomeOf(events, 'small-1.jpg')).toBe('copied')
+    expect(outcomeOf(events, 'large-2.jpg')).toBe('scaled')
+    expect(results.find((result) => result.file === 'gone.jpg')).toMatchObject({ outcome: 'skipped', reason: 'unreadable', message: 'no longer there' })
+    expect(results.find((result) => result.file === 'sub')).toMatchObject({ outcome: 'skipped', reason: 'special-file', message: expect.stringMatching(/a folder, not a file/) })
+    expect(results.find((result) => result.file === 'notes.txt')).toMatchObject({ outcome: 'skipped', reason: 'not-an-image' })
+    // Nothing below the source was touched, though the batch is recursive.
+    for (const file of ['sub/large-8.jpg', 'sub/small-3.webp', 'large-1.jpg']) expect(results.some((result) => result.file === file), file).toBe(false)
+  })
+
+  it('sums up the picked files, not the folder', () => {
+    const summary = onlySummary(h)
+    expect(summary).toMatchObject({
+      files: PICKED.length,
+      todo: PICKED.length,
+      counts: { copied: 1, scaled: 1, skipped: 3, failed: 0, canceled: 0 },
+      skippedBy: { unreadable: 1, 'special-file': 1, 'not-an-image': 1 },
+      canceled: false
+    })
+    expect(addsUp(summary)).toBe(true)
+  })
+
+  it('refuses a picked file below a sub-folder before anything runs', async () => {
+    const fresh = harness()
+    await expect(fresh.start(optionsFor(folders.source, freshTarget(), { files: ['sub/large-8.jpg'] }))).rejects.toMatchObject({
+      code: 'invalid-request',
+      message: expect.stringMatching(/a file is named without a folder/)
+    })
+    expect(fresh.spawns).toEqual([])
+    expect(fresh.updates).toEqual([])
+  })
+})
+
+describe('dialogs and the clipboard', () => {
+  it('dialog:pick-files asks the dialog for the purpose and starting folder, and returns its choice', async () => {
+    const h = harness()
+    h.pickedFiles = ['/photos/a.jpg', '/photos/b.jpg']
+    await expect(h.route('dialog:pick-files', { purpose: 'images', current: '/photos' })).resolves.toEqual(['/photos/a.jpg', '/photos/b.jpg'])
+    h.pickedFiles = []
+    await expect(h.route('dialog:pick-files', { purpose: 'preset' })).resolves.toEqual([])
+    expect(h.filePicks).toEqual([{ purpose: 'images', current: '/photos' }, { purpose: 'preset' }])
+  })
+
+  it('clipboard:write hands the text to the clipboard, exactly', async () => {
+    const h = harness()
+    const text = "imagescale '/photos/holiday ' /photos/small --preset web"
+    await expect(h.route('clipboard:write', { text })).resolves.toBeUndefined()
+    expect(h.clipboard).toEqual([text])
+  })
+})
+
+describe('preview:make, one file through the recipe in a pool host of its own', () => {
+  /** Two outputs: one that scales (and re-encodes), one that fits and is copied. */
+  const RECIPE: Recipe = recipeSchema.parse({
+    outputs: [
+      { resize: { kind: 'long', size: SIZE }, format: 'webp', quality: 70, metadata: 'strip' },
+      { resize: { kind: 'long', size: 4000 }, folder: 'big' }
+    ]
+  })
+  const previewOf = (h: Harness, path: string, recipe: Recipe = RECIPE): Promise<Preview> =>
+    h.route('preview:make', { path, recipe, maxPixels: 268_402_689 }) as Promise<Preview>
+  const imageOf = (image: { base64: string }) => sharp(Buffer.from(image.base64, 'base64')).metadata()
+
+  it('shows the original and each output as a run would make it, and writes nothing', async () => {
+    const h = harness()
+    const before = await filesUnder(folders.root)
+    const preview = await previewOf(h, join(folders.source, 'large-1.jpg'))
+    expect(preview.file).toBe('large-1.jpg')
+    expect(preview.original.info).toMatchObject({ format: 'jpeg', shown: { width: 1600, height: 1200 }, frames: 1, alpha: false })
+    expect(await imageOf(preview.original.image)).toMatchObject({ width: 1600, height: 1200 })
+    const [scaled, copied] = preview.outputs
+    expect(scaled).toMatchObject({ output: 0, action: 'scale', size: { width: SIZE, height: 300 }, format: 'webp', image: { mime: 'image/webp' } })
+    expect(copied).toMatchObject({ output: 1, action: 'copy', size: { width: 1600, height: 1200 }, format: 'jpeg' })
+    if (scaled?.action !== 'scale' || copied?.action !== 'copy') throw new Error('unexpected actions')
+    expect(await imageOf(scaled.image)).toMatchObject({ format: 'webp', width: SIZE, height: 300 })
+    expect(scaled.bytes).toBe(Buffer.from(scaled.image.base64, 'base64').length)
+    // A copy is the file itself.
+    expect(copied.bytes).toBe((await readFile(join(folders.source, 'large-1.jpg'))).length)
+    expect(await filesUnder(folders.root)).toEqual(before)
+    expect(h.spawns).toHaveLength(1)
+  })
+
+  it('reports the very bytes a run of the same recipe writes', async () => {
+    const h = harness()
+    const preview = await previewOf(h, join(folders.source, 'large-3.jpg'))
+    const target = freshTarget()
+    await runToEnd(optionsFor(folders.source, target, { files: ['large-3.jpg'], recipe: RECIPE }), h)
+    const scaled = preview.outputs[0]
+    if (scaled?.action !== 'scale') throw new Error('the first output was not scaled')
+    expect(Buffer.from(scaled.image.base64, 'base64').equals(await readFile(join(target, 'large-3.webp')))).toBe(true)
+    expect(preview.outputs[1]).toMatchObject({ bytes: (await readFile(join(target, 'big', 'large-3.jpg'))).length })
+  })
+
+  it('leaves no pool host running once the preview is made', async () => {
+    const h = harness()
+    await previewOf(h, join(folders.source, 'small-2.png'))
+    const forked = electron.forks.at(-1)
+    if (!forked) throw new Error('no pool host was started')
+    await expect(forked.child.exited).resolves.toEqual(expect.any(Number))
+  })
+
+  it('refuses a file that is not an image, naming it', async () => {
+    await expect(previewOf(harness(), join(folders.source, 'notes.txt'))).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/^cannot preview notes\.txt: /) })
+  })
+
+  it('refuses a file that is not there as unreadable', async () => {
+    await expect(previewOf(harness(), join(folders.source, 'gone.jpg'))).rejects.toMatchObject({ code: 'source-unreadable', message: expect.stringMatching(/^cannot preview gone\.jpg: /) })
+  })
+
+  it('a newer preview (the recipe changed) cancels the one being made', async () => {
+    const h = harness()
+    const older = previewOf(h, join(folders.source, 'large-4.png'))
+    const newer = previewOf(h, join(folders.source, 'large-4.png'), recipeSchema.parse({ outputs: [{ resize: { kind: 'long', size: 200 } }] }))
+    await expect(older).rejects.toMatchObject({ code: 'canceled' })
+    await expect(newer).resolves.toMatchObject({ file: 'large-4.png', outputs: [{ action: 'scale', size: { width: 150, height: 200 } }] })
   })
 })

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs'
-import { copyFile, mkdir } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { hostEnvironment } from '../../src/core/host-protocol'
+import { loadPreset, presetJson } from '../../src/core/presets'
+import { BUILT_IN_PRESETS } from '../../src/shared/presets'
 import type { BatchEvent, Summary } from '../../src/shared/batch'
 import type { BatchRequest } from '../../src/shared/recipe'
 import { INVOKE_CHANNELS, type BatchUpdate } from '../../src/shared/ipc'
@@ -29,6 +31,10 @@ const fromApp = () => eventFrom(window.contents)
 const optionsFor = (target: string, overrides: RunOverrides = {}): BatchRequest =>
   requestFor(folders.source, target, { size: 400, mode: 'smooth', workers: 2, existing: 'overwrite', ...overrides })
 
+/** A batch:start payload as the page sends it: its own id for the batch, and the request. */
+let starts = 0
+const startOf = (request: BatchRequest, batchId = `index-batch-${++starts}`) => ({ batchId, request })
+
 const sentUpdates = (): BatchUpdate[] =>
   window.contents.sent.filter(({ channel }) => channel === 'batch:update').map(({ payload }) => payload as BatchUpdate)
 const sentEvents = (): BatchEvent[] => sentUpdates().flatMap((update) => update.events)
@@ -45,13 +51,18 @@ function lastFork() {
  */
 async function untilNotBusy(): Promise<void> {
   const probe = optionsFor(join(folders.root, 'never-target'), { source: join(folders.root, 'no-such-source') })
-  await vi.waitFor(async () => expect(await invoke('batch:start', fromApp(), probe)).toMatchObject({ ok: false, code: 'source-missing' }), { timeout: 30_000, interval: 50 })
+  await vi.waitFor(async () => expect(await invoke('batch:start', fromApp(), startOf(probe))).toMatchObject({ ok: false, code: 'source-missing' }), {
+    timeout: 30_000,
+    interval: 50
+  })
 }
 
 beforeAll(async () => {
   // Without a dev server the app loads its built page.
   Reflect.deleteProperty(process.env, 'ELECTRON_RENDERER_URL')
   folders = await tempFolders()
+  // The app's presets live in its config folder: a temporary one, never the user's own.
+  process.env.IMAGESCALE_CONFIG_DIR = join(folders.root, 'config')
   const seed = await writeImage(folders.root, 'seed.jpg', { width: 1600, height: 1200, seed: 7 })
   for (const name of LARGE) await copyFile(seed, join(folders.source, name))
   await writeImage(folders.source, 'small-1.jpg', { width: 300, height: 200, seed: 8 })
@@ -97,8 +108,12 @@ describe('the app’s main process', () => {
     const dialogs = state.dialogs.length
     await expect(invoke('dialog:pick-folder', event(), { purpose: 'source' })).rejects.toThrow(/unknown sender/)
     await expect(invoke('app:info', event())).rejects.toThrow(/unknown sender/)
-    await expect(invoke('batch:start', event(), optionsFor(join(folders.root, 'never')))).rejects.toThrow(/unknown sender/)
+    await expect(invoke('batch:start', event(), startOf(optionsFor(join(folders.root, 'never'))))).rejects.toThrow(/unknown sender/)
+    await expect(invoke('presets:export', event(), { name: 'web' })).rejects.toThrow(/unknown sender/)
+    await expect(invoke('clipboard:write', event(), { text: 'x' })).rejects.toThrow(/unknown sender/)
     expect(state.dialogs).toHaveLength(dialogs)
+    expect(state.saveDialogs).toHaveLength(0)
+    expect(state.clipboard).toEqual([])
     expect(state.forks).toHaveLength(0)
   })
 
@@ -117,6 +132,62 @@ describe('the app’s main process', () => {
     await expect(invoke('dialog:pick-folder', fromApp(), { purpose: 'target' })).resolves.toBeNull()
   })
 
+  it('opens the file dialog on its window for several photos, starting at the current folder', async () => {
+    state.dialogAnswer = { canceled: false, filePaths: ['/photos/a.jpg', '/photos/b.jpg'] }
+    await expect(invoke('dialog:pick-files', fromApp(), { purpose: 'images', current: '/photos' })).resolves.toEqual(['/photos/a.jpg', '/photos/b.jpg'])
+    const [shown] = state.dialogs.slice(-1)
+    expect(shown?.window).toBe(window)
+    expect(shown?.options.properties).toEqual(expect.arrayContaining(['openFile', 'multiSelections']))
+    expect(shown?.options.properties).not.toContain('openDirectory')
+    expect(shown?.options.defaultPath).toBe('/photos')
+  })
+
+  it('opens the file dialog for one preset, of JSON files, and answers [] when canceled', async () => {
+    state.dialogAnswer = { canceled: true, filePaths: [] }
+    await expect(invoke('dialog:pick-files', fromApp(), { purpose: 'preset' })).resolves.toEqual([])
+    const [shown] = state.dialogs.slice(-1)
+    expect(shown?.window).toBe(window)
+    expect(shown?.options.properties).toContain('openFile')
+    expect(shown?.options.properties).not.toContain('multiSelections')
+    expect(shown?.options.filters).toEqual([{ name: expect.any(String), extensions: ['json'] }])
+  })
+
+  it('writes the clipboard through Electron', async () => {
+    await expect(invoke('clipboard:write', fromApp(), { text: "imagescale '/photos/a b' /out" })).resolves.toBeUndefined()
+    expect(state.clipboard).toEqual(["imagescale '/photos/a b' /out"])
+  })
+
+  it('exports a preset where the save dialog, opened on its window with NAME.json, says', async () => {
+    const path = join(folders.root, 'exported', 'my web.json')
+    await mkdir(join(folders.root, 'exported'))
+    state.saveDialogAnswer = { canceled: false, filePath: path }
+    await expect(invoke('presets:export', fromApp(), { name: 'web' })).resolves.toBe(true)
+    const [shown] = state.saveDialogs.slice(-1)
+    expect(shown?.window).toBe(window)
+    expect(shown?.options.defaultPath).toBe('web.json')
+    expect(shown?.options.filters).toEqual([{ name: expect.any(String), extensions: ['json'] }])
+    expect(await readFile(path, 'utf8')).toBe(presetJson(BUILT_IN_PRESETS.web))
+  })
+
+  it('exports nothing when the save dialog is canceled', async () => {
+    const before = await readdir(join(folders.root, 'exported'))
+    state.saveDialogAnswer = { canceled: true, filePath: '' }
+    await expect(invoke('presets:export', fromApp(), { name: 'email' })).resolves.toBe(false)
+    expect(state.saveDialogs.at(-1)?.options.defaultPath).toBe('email.json')
+    expect(await readdir(join(folders.root, 'exported'))).toEqual(before)
+  })
+
+  it('imports the preset file the open dialog gives into the app’s config folder', async () => {
+    const file = join(folders.root, 'friend.json')
+    await writeFile(file, JSON.stringify({ description: 'from a friend', outputs: [{ resize: { kind: 'long', size: 900 } }] }))
+    state.dialogAnswer = { canceled: false, filePaths: [file] }
+    const answer = (await invoke('presets:import', fromApp())) as { imported: string | null }
+    expect(answer.imported).toBe('friend')
+    expect(state.dialogs.at(-1)?.options.filters).toEqual([{ name: expect.any(String), extensions: ['json'] }])
+    expect(await readdir(join(folders.root, 'config', 'presets'))).toEqual(['friend.json'])
+    await expect(loadPreset('friend')).resolves.toMatchObject({ description: 'from a friend', outputs: [{ resize: { kind: 'long', size: 900 } }] })
+  })
+
   it('shows no target before any batch ran', async () => {
     await invoke('shell:show-target', fromApp())
     await invoke('shell:show-output', fromApp(), { file: 'large-1.jpg' })
@@ -131,7 +202,8 @@ describe('a batch in the utility process', () => {
 
   beforeAll(async () => {
     target = join(folders.root, 'target-run')
-    await expect(invoke('batch:start', fromApp(), optionsFor(target))).resolves.toMatchObject({ ok: true, batchId: expect.any(Number) })
+    const start = startOf(optionsFor(target), 'the-batch')
+    await expect(invoke('batch:start', fromApp(), start)).resolves.toEqual({ ok: true, request: start.request })
     // The batch runs in main; it forks its pool host when the first file needs reading.
     await vi.waitFor(() => expect(window.progress.at(-1)).toBe(-1), { timeout: 30_000 })
     expect(state.forks).toHaveLength(1)
@@ -160,8 +232,9 @@ describe('a batch in the utility process', () => {
     expect(options.serviceName).toBeTruthy()
   })
 
-  it('sends the renderer every file and a summary that matches the folder', () => {
+  it('sends the renderer every file and a summary that matches the folder, under the id the page gave', () => {
     expect(window.contents.sent.every(({ channel }) => channel === 'batch:update')).toBe(true)
+    expect(new Set(sentUpdates().map((update) => update.batchId))).toEqual(new Set(['the-batch']))
     const finished = sentEvents().flatMap((event) => (event.type === 'finished' ? [event.result.file] : []))
     expect(finished.sort()).toEqual([...LARGE, ...SMALL].sort())
     expect(summary).toMatchObject({ todo: 10, counts: { scaled: LARGE.length, copied: SMALL.length, skipped: 0, failed: 0, canceled: 0 }, canceled: false })
@@ -217,9 +290,8 @@ describe('the app around the window', () => {
   it('closing the window mid-batch cancels it, and the late summary does not crash the main process', async () => {
     const forks = state.forks.length
     const startedBefore = sentEvents().filter((event) => event.type === 'started').length
-    await expect(invoke('batch:start', fromApp(), optionsFor(join(folders.root, 'target-close'), { source: many, workers: 1 }))).resolves.toMatchObject({
-      ok: true,
-      batchId: expect.any(Number)
+    await expect(invoke('batch:start', fromApp(), startOf(optionsFor(join(folders.root, 'target-close'), { source: many, workers: 1 })))).resolves.toMatchObject({
+      ok: true
     })
     await vi.waitFor(() => expect(sentEvents().filter((event) => event.type === 'started').length).toBeGreaterThan(startedBefore), {
       timeout: 20_000

@@ -6,6 +6,8 @@ import { createRouter, type Handlers } from '../../src/main/ipc'
 import type { ImageScaleApi } from '../../src/shared/api'
 import { outputSchema, type BatchRequest } from '../../src/shared/recipe'
 import type { BatchUpdate, InvokeChannel } from '../../src/shared/ipc'
+import { BUILT_IN_PRESETS, type PresetEntry } from '../../src/shared/presets'
+import type { Preview } from '../../src/shared/preview'
 import { ROOT } from '../helpers/built'
 
 type RendererListener = (event: IpcRendererEvent, ...args: unknown[]) => void
@@ -61,17 +63,33 @@ function emitFromMain(channel: string, payload: unknown): void {
 }
 
 /** Every function of ImageScaleApi: if the interface grows, this stops compiling until the test knows. */
-const API_FUNCTIONS: Record<keyof ImageScaleApi, true> = {
+const API_FUNCTIONS: Record<Exclude<keyof ImageScaleApi, 'presets'>, true> = {
   appInfo: true,
   pickFolder: true,
+  pickFiles: true,
   start: true,
   cancel: true,
   stopNow: true,
   showTarget: true,
   showOutput: true,
+  copyText: true,
+  sourceFiles: true,
+  preview: true,
   onUpdate: true,
   pathForDroppedFile: true
 }
+
+/** The one group of ImageScaleApi, `api.presets`: functions only, too. */
+const PRESET_FUNCTIONS: Record<keyof ImageScaleApi['presets'], true> = {
+  list: true,
+  save: true,
+  rename: true,
+  remove: true,
+  import: true,
+  export: true
+}
+
+const BATCH_ID = 'page-batch-1'
 
 const OPTIONS: BatchRequest = {
   source: '/photos/holiday',
@@ -85,6 +103,15 @@ const OPTIONS: BatchRequest = {
   keepDates: false
 }
 
+/** What the recording handlers answer for presets: recognisable, as main would shape it. */
+const PRESETS: PresetEntry[] = [{ name: 'web', description: BUILT_IN_PRESETS.web.description, from: 'built-in', builtIn: true, preset: BUILT_IN_PRESETS.web }]
+
+const PREVIEW: Preview = {
+  file: 'a.jpg',
+  original: { info: { format: 'jpeg', shown: { width: 40, height: 30 }, frames: 1, alpha: false, bytes: 1234 }, image: { mime: 'image/jpeg', base64: 'AAAA' } },
+  outputs: [{ output: 0, action: 'copy', size: { width: 40, height: 30 }, format: 'jpeg', bytes: 1234, encodeMs: 0, image: { mime: 'image/jpeg', base64: 'AAAA' } }]
+}
+
 function recordingHandlers() {
   const calls: { channel: InvokeChannel; arg: unknown }[] = []
   const handlers: Handlers = {
@@ -95,6 +122,10 @@ function recordingHandlers() {
     'dialog:pick-folder': async (arg) => {
       calls.push({ channel: 'dialog:pick-folder', arg })
       return arg.purpose === 'source' ? '/photos/holiday' : null
+    },
+    'dialog:pick-files': async (arg) => {
+      calls.push({ channel: 'dialog:pick-files', arg })
+      return arg.purpose === 'images' ? ['/photos/holiday/a.jpg', '/photos/holiday/b.jpg'] : []
     },
     'batch:start': async (arg) => {
       calls.push({ channel: 'batch:start', arg })
@@ -111,6 +142,41 @@ function recordingHandlers() {
     },
     'shell:show-output': async (arg) => {
       calls.push({ channel: 'shell:show-output', arg })
+    },
+    'clipboard:write': async (arg) => {
+      calls.push({ channel: 'clipboard:write', arg })
+    },
+    'source:files': async (arg) => {
+      calls.push({ channel: 'source:files', arg })
+      return { files: ['a.jpg', 'sub/b.jpg'], more: false }
+    },
+    'preview:make': async (arg) => {
+      calls.push({ channel: 'preview:make', arg })
+      return PREVIEW
+    },
+    'presets:list': async (arg) => {
+      calls.push({ channel: 'presets:list', arg })
+      return PRESETS
+    },
+    'presets:save': async (arg) => {
+      calls.push({ channel: 'presets:save', arg })
+      return PRESETS
+    },
+    'presets:rename': async (arg) => {
+      calls.push({ channel: 'presets:rename', arg })
+      return PRESETS
+    },
+    'presets:delete': async (arg) => {
+      calls.push({ channel: 'presets:delete', arg })
+      return PRESETS
+    },
+    'presets:import': async (arg) => {
+      calls.push({ channel: 'presets:import', arg })
+      return { imported: 'trip', presets: PRESETS }
+    },
+    'presets:export': async (arg) => {
+      calls.push({ channel: 'presets:export', arg })
+      return true
     }
   }
   return { calls, handlers }
@@ -140,24 +206,36 @@ describe('preload', () => {
     expect(electron.exposed.map(({ key }) => key)).toEqual(['api'])
   })
 
-  it('exposes exactly the ImageScaleApi functions, and nothing Electron-shaped', () => {
+  it('exposes exactly the ImageScaleApi functions (and its presets group of functions), and nothing Electron-shaped', () => {
     const api = exposedApi() as unknown as Record<string, unknown>
-    expect(Object.keys(api).sort()).toEqual(Object.keys(API_FUNCTIONS).sort())
-    for (const [name, value] of Object.entries(api)) expect(typeof value, name).toBe('function')
-    for (const leaked of ['ipcRenderer', 'invoke', 'send', 'on', 'require', 'process']) expect(api).not.toHaveProperty(leaked)
+    expect(Object.keys(api).sort()).toEqual([...Object.keys(API_FUNCTIONS), 'presets'].sort())
+    for (const [name, value] of Object.entries(api)) if (name !== 'presets') expect(typeof value, name).toBe('function')
+    const presets = api.presets as Record<string, unknown>
+    expect(Object.keys(presets).sort()).toEqual(Object.keys(PRESET_FUNCTIONS).sort())
+    for (const [name, value] of Object.entries(presets)) expect(typeof value, `presets.${name}`).toBe('function')
+    for (const leaked of ['ipcRenderer', 'invoke', 'send', 'on', 'require', 'process']) {
+      expect(api).not.toHaveProperty(leaked)
+      expect(presets).not.toHaveProperty(leaked)
+    }
   })
 
-  it('start invokes batch:start with the options and returns main’s answer', async () => {
-    const answer = await exposedApi().start(OPTIONS)
-    expect(electron.invoked).toEqual([{ channel: 'batch:start', arg: OPTIONS }])
-    expect(calls).toEqual([{ channel: 'batch:start', arg: OPTIONS }])
+  it('start invokes batch:start with the page’s batch id and the options, and returns main’s answer', async () => {
+    const answer = await exposedApi().start(BATCH_ID, OPTIONS)
+    expect(electron.invoked).toEqual([{ channel: 'batch:start', arg: { batchId: BATCH_ID, request: OPTIONS } }])
+    expect(calls).toEqual([{ channel: 'batch:start', arg: { batchId: BATCH_ID, request: OPTIONS } }])
     expect(answer).toEqual({ ok: false, code: 'busy', message: 'a batch is already running' })
   })
 
   it('start passes folders with trailing spaces through to main untrimmed', async () => {
     const spaced = { ...OPTIONS, source: '/photos/keep ', target: '/photos/keep small  ' }
-    await exposedApi().start(spaced)
-    expect(calls).toEqual([{ channel: 'batch:start', arg: spaced }])
+    await exposedApi().start(BATCH_ID, spaced)
+    expect(calls).toEqual([{ channel: 'batch:start', arg: { batchId: BATCH_ID, request: spaced } }])
+  })
+
+  it('start passes picked files through to main, in the order picked', async () => {
+    const picked = { ...OPTIONS, files: ['b.jpg', 'a.jpg'] }
+    await exposedApi().start(BATCH_ID, picked)
+    expect(calls).toEqual([{ channel: 'batch:start', arg: { batchId: BATCH_ID, request: picked } }])
   })
 
   it.each([
@@ -174,7 +252,42 @@ describe('preload', () => {
     ['cancel', (api: ImageScaleApi) => api.cancel(), 'batch:cancel', undefined, undefined],
     ['stopNow', (api: ImageScaleApi) => api.stopNow(), 'batch:stop-now', undefined, undefined],
     ['showTarget', (api: ImageScaleApi) => api.showTarget(), 'shell:show-target', undefined, undefined],
-    ['showOutput', (api: ImageScaleApi) => api.showOutput('sub/a.jpg'), 'shell:show-output', { file: 'sub/a.jpg' }, undefined]
+    ['showOutput', (api: ImageScaleApi) => api.showOutput('sub/a.jpg'), 'shell:show-output', { file: 'sub/a.jpg' }, undefined],
+    ['copyText', (api: ImageScaleApi) => api.copyText("imagescale '/photos/a b' /out"), 'clipboard:write', { text: "imagescale '/photos/a b' /out" }, undefined],
+    [
+      'pickFiles(images, current)',
+      (api: ImageScaleApi) => api.pickFiles('images', '/photos/holiday'),
+      'dialog:pick-files',
+      { purpose: 'images', current: '/photos/holiday' },
+      ['/photos/holiday/a.jpg', '/photos/holiday/b.jpg']
+    ],
+    ['pickFiles(preset, "")', (api: ImageScaleApi) => api.pickFiles('preset', ''), 'dialog:pick-files', { purpose: 'preset' }, []],
+    [
+      'sourceFiles',
+      (api: ImageScaleApi) => api.sourceFiles('/photos/holiday', true),
+      'source:files',
+      { source: '/photos/holiday', recursive: true },
+      { files: ['a.jpg', 'sub/b.jpg'], more: false }
+    ],
+    [
+      'preview',
+      (api: ImageScaleApi) => api.preview('/photos/holiday/a.jpg', OPTIONS.recipe, 1_000_000),
+      'preview:make',
+      { path: '/photos/holiday/a.jpg', recipe: OPTIONS.recipe, maxPixels: 1_000_000 },
+      PREVIEW
+    ],
+    ['presets.list', (api: ImageScaleApi) => api.presets.list(), 'presets:list', undefined, PRESETS],
+    [
+      'presets.save',
+      (api: ImageScaleApi) => api.presets.save('trip', 'for the album', OPTIONS.recipe),
+      'presets:save',
+      { name: 'trip', description: 'for the album', recipe: OPTIONS.recipe },
+      PRESETS
+    ],
+    ['presets.rename', (api: ImageScaleApi) => api.presets.rename('trip', 'trip 2024'), 'presets:rename', { from: 'trip', to: 'trip 2024' }, PRESETS],
+    ['presets.remove', (api: ImageScaleApi) => api.presets.remove('trip'), 'presets:delete', { name: 'trip' }, PRESETS],
+    ['presets.import', (api: ImageScaleApi) => api.presets.import(), 'presets:import', undefined, { imported: 'trip', presets: PRESETS }],
+    ['presets.export', (api: ImageScaleApi) => api.presets.export('web'), 'presets:export', { name: 'web' }, true]
   ] as const)('%s sends a request main’s schema accepts', async (_name, call, channel, arg, answer) => {
     await expect(call(exposedApi())).resolves.toEqual(answer)
     expect(electron.invoked).toEqual([{ channel, arg }])
@@ -184,7 +297,7 @@ describe('preload', () => {
   it('onUpdate hands the listener only the payload, never the IPC event', () => {
     const received: unknown[][] = []
     exposedApi().onUpdate((...args: unknown[]) => received.push(args))
-    const update: BatchUpdate = { batchId: 1, events: [{ type: 'started', file: 'a.jpg', worker: 1 }] }
+    const update: BatchUpdate = { batchId: BATCH_ID, events: [{ type: 'started', file: 'a.jpg', worker: 1 }] }
     emitFromMain('batch:update', update)
     expect(received).toEqual([[update]])
   })
@@ -207,7 +320,7 @@ describe('preload', () => {
 
     stopFirst()
     expect(electron.listeners.get('batch:update')).toHaveLength(1)
-    const update: BatchUpdate = { batchId: 1, events: [], error: { code: 'host-crashed', message: 'the image pool stopped' } }
+    const update: BatchUpdate = { batchId: BATCH_ID, events: [], error: { code: 'host-crashed', message: 'the image pool stopped' } }
     emitFromMain('batch:update', update)
     expect(first).toEqual([])
     expect(second).toEqual([update])
@@ -226,7 +339,7 @@ describe('preload', () => {
     const stopA = api.onUpdate(listener)
     api.onUpdate(listener)
     stopA()
-    emitFromMain('batch:update', { events: [] })
+    emitFromMain('batch:update', { batchId: BATCH_ID, events: [] })
     expect(received).toHaveLength(1)
   })
 

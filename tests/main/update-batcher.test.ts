@@ -58,7 +58,7 @@ describe('UpdateBatcher', () => {
   beforeEach(() => {
     vi.useFakeTimers()
     delivered = []
-    batcher = new UpdateBatcher(7, (update) => delivered.push({ at: Date.now(), update }))
+    batcher = new UpdateBatcher('batch-7', (update) => delivered.push({ at: Date.now(), update }))
   })
   afterEach(() => {
     vi.useRealTimers()
@@ -70,7 +70,7 @@ describe('UpdateBatcher', () => {
     vi.advanceTimersByTime(INTERVAL_MS - 1)
     expect(delivered).toEqual([])
     vi.advanceTimersByTime(1)
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [started('a.jpg'), finished('a.jpg')] }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [started('a.jpg'), finished('a.jpg')] }])
   })
 
   it('keeps only the newest progress of an update, and every other event in order', () => {
@@ -81,7 +81,7 @@ describe('UpdateBatcher', () => {
     batcher.push(started('b.jpg'))
     batcher.push(progress(3))
     vi.advanceTimersByTime(INTERVAL_MS)
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [started('a.jpg'), finished('a.jpg'), started('b.jpg'), progress(3)] }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [started('a.jpg'), finished('a.jpg'), started('b.jpg'), progress(3)] }])
   })
 
   it('never drops a file event, however many there are', () => {
@@ -121,7 +121,7 @@ describe('UpdateBatcher', () => {
     batcher.push(finished('a.jpg'))
     batcher.push(progress(1, 1))
     batcher.push(summary(1))
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [started('a.jpg'), finished('a.jpg'), progress(1, 1), summary(1)] }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [started('a.jpg'), finished('a.jpg'), progress(1, 1), summary(1)] }])
     expect(vi.getTimerCount()).toBe(0)
     vi.advanceTimersByTime(10 * INTERVAL_MS)
     expect(delivered).toHaveLength(1)
@@ -131,7 +131,7 @@ describe('UpdateBatcher', () => {
     batcher.push(finished('a.jpg'))
     vi.advanceTimersByTime(INTERVAL_MS)
     batcher.push(summary(1))
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [finished('a.jpg')] }, { batchId: 7, events: [summary(1)] }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [finished('a.jpg')] }, { batchId: 'batch-7', events: [summary(1)] }])
   })
 
   it('carries an error on the same update as the events queued before it', () => {
@@ -139,7 +139,7 @@ describe('UpdateBatcher', () => {
     batcher.push(progress(0, 3))
     const error: Problem = { code: 'target-not-writable', message: 'the target folder can no longer be written' }
     batcher.flush(error)
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [started('a.jpg'), progress(0, 3)], error }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [started('a.jpg'), progress(0, 3)], error }])
     vi.advanceTimersByTime(10 * INTERVAL_MS)
     expect(delivered).toHaveLength(1)
   })
@@ -147,7 +147,7 @@ describe('UpdateBatcher', () => {
   it('sends an error even when nothing else is queued', () => {
     const error: Problem = { code: 'internal', message: 'boom' }
     batcher.flush(error)
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [], error }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [], error }])
   })
 
   it('sends nothing for a flush with nothing to say', () => {
@@ -161,7 +161,7 @@ describe('UpdateBatcher', () => {
     vi.advanceTimersByTime(INTERVAL_MS)
     batcher.push(finished('b.jpg'))
     vi.advanceTimersByTime(INTERVAL_MS)
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 7, events: [finished('a.jpg')] }, { batchId: 7, events: [finished('b.jpg')] }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [finished('a.jpg')] }, { batchId: 'batch-7', events: [finished('b.jpg')] }])
     expect(delivered[0]?.update.events).not.toBe(delivered[1]?.update.events)
   })
 })
