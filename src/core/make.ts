@@ -36,7 +36,7 @@ async function missingShare(encoded: Buffer): Promise<number> {
   return grey / (data.length / info.channels)
 }
 
-export type Scaled =
+type Scaled =
   | { ok: true; data: Buffer; size: Dimensions; warning?: string; notes: string[] }
   | { ok: false; reason: 'corrupt' | 'over-budget'; message: string }
   | { ok: false; reason: 'metadata-unsafe'; message: string; failed: true }

@@ -158,7 +158,7 @@ export class PoolClient {
     const how = signalOf(code, signal)
     const error =
       live.endedBy === 'stopped'
-        ? new HostLost('stopped', 'stopped while it was being worked on; nothing of it was written', live.process.pid)
+        ? new HostLost('stopped', 'stopped while it was being worked on; no half-written file was left', live.process.pid)
         : live.endedBy === 'host-hung'
           ? new HostLost('host-hung', `the image pool sent nothing for ${Math.round(this.options.hostTimeoutMs / 1000)} s while it worked on this file, and was stopped`, live.process.pid)
           : new HostLost('host-crashed', `the image pool ${how} while it worked on this file; a new one took over the rest`, live.process.pid)

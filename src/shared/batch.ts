@@ -140,7 +140,7 @@ export type FileResult = {
   | { outcome: 'done'; info?: SourceInfo; outputs: OutputResult[] }
   | { outcome: 'skipped'; reason: SkipReason; message: string; info?: SourceInfo }
   | { outcome: 'failed'; reason: FailReason; message: string }
-  /** Stopped while it was being worked on (Stop now): nothing of it was written. */
+  /** Stopped while it was being worked on (Stop now): no half-written file was left; outputs finished before the stop are kept. */
   | { outcome: 'canceled'; message: string }
 )
 

@@ -118,6 +118,8 @@ const nameTemplate = z
     message: `a name template may only use ${NAME_FIELDS.map((field) => `{${field}}`).join(', ')}`
   })
   .refine((template) => template.includes('{name}'), 'a name template must contain {name}, or every file would get the same name')
+  // Without one, outputs open in nothing and serve as the wrong type; {ext} follows the format.
+  .refine((template) => /\.[^/.]+$/.test(template), 'a name template must end with an extension, as in {name}.{ext}')
   .refine((template) => !template.startsWith('/') && template.split('/').every((part) => part !== '.' && part !== '..'), {
     message: "a name template must stay below the target: no leading '/', '.' or '..'"
   })

@@ -189,7 +189,7 @@ describe('Ctrl-C twice and three times', () => {
     expect(closing, run.stdout).not.toBeNull()
     const perFile = lines.slice(0, closingAt)
     const scaled = perFile.flatMap((line) => /^scaled (big-\d\.png) 2400×1600 → 2300×1533$/.exec(line)?.slice(1) ?? [])
-    const stopped = perFile.flatMap((line) => /^canceled (big-\d\.png): stopped while it was being worked on; nothing of it was written$/.exec(line)?.slice(1) ?? [])
+    const stopped = perFile.flatMap((line) => /^canceled (big-\d\.png): stopped while it was being worked on; no half-written file was left$/.exec(line)?.slice(1) ?? [])
     expect(scaled.length + stopped.length, run.stdout).toBe(perFile.length)
     expect(scaled).toHaveLength(Number(closing![1]))
     // The file that started when the first finished was still running: Stop now abandoned it.
@@ -198,8 +198,8 @@ describe('Ctrl-C twice and three times', () => {
     const notStarted = Number(/^ {2}canceled (\d+): not started/m.exec(run.stdout)?.[1] ?? 0)
     expect(scaled.length + stopped.length + notStarted).toBe(FILES)
 
-    // Exactly what was reported scaled is there: a file reported "canceled … nothing of it was
-    // written" must not be on disk (nor be missing from the journal, for the next run to trust).
+    // Exactly what was reported scaled is there: a file reported "canceled … no half-written file
+    // was left" must not be on disk (nor be missing from the journal, for the next run to trust).
     expect(await expectNothingPartial(target), run.stdout).toEqual(scaled.sort())
   })
 

@@ -342,7 +342,7 @@ describe('commandLineOf', () => {
       }
       const alphabet = [..."ab -_'\"$`\\!*?[]{}()<>|&;#~=%^\n\t,.:/@é日🎉"]
       const word = (): string => Array.from({ length: 1 + random(12) }, () => alphabet[random(alphabet.length)]).join('')
-      for (let i = 0; i < 40; i += 1) await expectRoundTrip(request({ source: word(), target: word() }, [{ name: `${word().replaceAll(/[{}/.]/g, '')}{name}` }]))
+      for (let i = 0; i < 40; i += 1) await expectRoundTrip(request({ source: word(), target: word() }, [{ name: `${word().replaceAll(/[{}/.]/g, '')}{name}.{ext}` }]))
     })
   })
 

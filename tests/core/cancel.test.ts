@@ -157,7 +157,7 @@ describe('stop now', () => {
     expect(stopped.length).toBeGreaterThanOrEqual(1)
     expect(stopped.length).toBeLessThanOrEqual(WORKERS * 3 + 2)
     for (const r of stopped) {
-      expect(r.message).toMatch(/nothing of it was written/)
+      expect(r.message).toMatch(/no half-written file was left/)
       expect(await listOutputs(folders.target)).not.toContain(r.file)
     }
     // Files on a worker can only have been started; everything not reported was never started.

@@ -80,6 +80,7 @@ describe('a batch request', () => {
     ['an absolute sub-folder', withOutput({ folder: '/etc' }), /^output 1: a sub-folder must be a relative path/],
     ['a sub-folder with an empty part', withOutput({ folder: 'web//small' }), /^output 1: a sub-folder must be a relative path/],
     ['a name without {name}', withOutput({ name: '{dir}/photo.{ext}' }), /^output 1: a name template must contain \{name\}/],
+    ['a name without an extension', withOutput({ name: '{dir}/{name}-small' }), /^output 1: a name template must end with an extension, as in \{name\}\.\{ext\}$/],
     ['a name with an unknown field', withOutput({ name: '{name}-{colour}.{ext}' }), /^output 1: a name template may only use \{name\}/],
     ['a name that leaves the target', withOutput({ name: '../{name}.{ext}' }), /^output 1: a name template must stay below the target/],
     ['no workers', { ...valid, workers: 0 }, /^at least 1 worker thread/],

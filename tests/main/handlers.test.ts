@@ -555,7 +555,7 @@ describe('Stop now', () => {
     // worker ends in that worker's row.
     const abandoned = results.filter((result) => result.outcome === 'canceled')
     expect(abandoned.length).toBeGreaterThan(0)
-    for (const result of abandoned) expect(result).toMatchObject({ message: expect.stringMatching(/nothing of it was written/) })
+    for (const result of abandoned) expect(result).toMatchObject({ message: expect.stringMatching(/no half-written file was left/) })
     const events = eventsOf(h)
     const onWorker = abandoned.filter((result) => events.some((event) => event.type === 'started' && event.file === result.file))
     expect(onWorker.length).toBeGreaterThan(0)
