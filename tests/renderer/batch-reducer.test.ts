@@ -4,20 +4,36 @@ import type { BatchEvent } from '../../src/shared/batch'
 import { START_BUSY } from '../../src/shared/ipc'
 import { batchReducer, countsOf, initialBatchState, isProblem, queuedCount, rowState, type BatchAction, type BatchState } from '../../src/renderer/src/state/batch'
 import { itemAt, toArray } from '../../src/renderer/src/state/rows'
-import { canceledFile, failedOutput, finished, made, progress, skippedFile, skippedOutput, started, summary, unitCounts } from './fake-api'
+import { LIMITS, OUTPUT_DEFAULTS, type BatchRequest } from '../../src/shared/recipe'
+import { canceledFile, failedOutput, finished, made, planned, progress, skippedFile, skippedOutput, started, summary, unitCounts } from './fake-api'
 
 const rowsOf = (state: BatchState) => toArray(state.rows)
 
-/** The batch main accepts in these tests, and another one (ending, or someone else's). */
-const OURS = 8
-const OLD = 7
+/** The id the page names its batch with in these tests, and another one (ending, or someone else's). */
+const OURS = '5b0f3c1e-0000-4000-8000-000000000008'
+const OLD = '5b0f3c1e-0000-4000-8000-000000000007'
+
+/** What the page asks for, and what main accepts (its defaults filled in, here a different name). */
+const REQUEST: BatchRequest = {
+  source: '/photos',
+  target: '/web',
+  recipe: { outputs: [{ ...OUTPUT_DEFAULTS, resize: { kind: 'long', size: 1920 } }] },
+  workers: 4,
+  recursive: true,
+  existing: 'skip',
+  maxPixels: LIMITS.maxPixels.default,
+  dryRun: false,
+  keepDates: false
+}
+const ACCEPTED: BatchRequest = { ...REQUEST, recipe: { outputs: [{ ...OUTPUT_DEFAULTS, resize: { kind: 'long', size: 1920 }, name: '{name}-{width}.{ext}' }] } }
 
 const update = (...events: BatchEvent[]): BatchAction => updateOf(events)
 const updateOf = (events: BatchEvent[], batchId = OURS, receivedAt = 1000): BatchAction => ({ type: 'update', update: { batchId, events }, receivedAt })
-const fromBatch = (batchId: number, ...events: BatchEvent[]): BatchAction => updateOf(events, batchId)
+const fromBatch = (batchId: string, ...events: BatchEvent[]): BatchAction => updateOf(events, batchId)
 
-const requested: BatchAction = { type: 'start-requested' }
-const accepted: BatchAction = { type: 'start-accepted', batchId: OURS }
+const requested: BatchAction = { type: 'start-requested', batchId: OURS, request: REQUEST }
+const accepted: BatchAction = { type: 'start-accepted', batchId: OURS, request: ACCEPTED }
+const refused = (batchId = OURS): BatchAction => ({ type: 'start-refused', batchId, code: START_BUSY, message: 'a batch is already running' })
 const cancel: BatchAction = { type: 'cancel-requested' }
 const stopNow: BatchAction = { type: 'stop-now-requested' }
 
@@ -107,33 +123,37 @@ describe('batchReducer', () => {
     expect(state.phase).toBe('running')
   })
 
-  it("holds updates while start is unanswered: the old batch's summary does not end the new one", () => {
+  it('a start names the batch and keeps what was asked until main answers with what it accepted', () => {
+    const asked = reduce(requested)
+    expect(asked).toMatchObject({ phase: 'running', batchId: OURS, request: REQUEST, awaitingStart: true })
+    const answered = batchReducer(asked, accepted)
+    expect(answered).toMatchObject({ phase: 'running', batchId: OURS, request: ACCEPTED, awaitingStart: false })
+  })
+
+  it("ignores another id's updates even before start answers: the old batch's summary does not end the new one", () => {
     // The previous batch ends just as this one starts: its last update arrives before start() answers.
-    const starting = reduce(requested, fromBatch(OLD, finished(made('old.jpg', 'copied')), summary({ counts: { copied: 9 } })))
-    expect(starting.phase).toBe('starting')
-    expect(starting.summary).toBeNull()
-    expect(starting.rows).toHaveLength(0)
-    expect(starting.held).toHaveLength(1)
+    const asked = reduce(requested)
+    const starting = batchReducer(asked, fromBatch(OLD, finished(made('old.jpg', 'copied')), progress({ done: 9, total: 9 }), summary({ counts: { copied: 9 } })))
+    expect(starting).toBe(asked)
+    const crashed = batchReducer(asked, { type: 'update', update: { batchId: OLD, events: [], error: { code: 'host-crashed', message: 'gone' } }, receivedAt: 5 })
+    expect(crashed).toBe(asked)
 
     const answered = batchReducer(starting, accepted)
     expect(answered.phase).toBe('running')
-    expect(answered.batchId).toBe(OURS)
     expect(answered.summary).toBeNull()
+    expect(answered.error).toBeNull()
     expect(answered.rows).toHaveLength(0)
-    expect(answered.held).toEqual([])
     expect(countsOf(answered)).toEqual(unitCounts())
-
-    // The new batch's own updates are shown from then on.
-    const shown = batchReducer(answered, update(started('new.jpg', 1), progress({ done: 0, total: 3 })))
-    expect(rowsOf(shown)).toEqual([{ file: 'new.jpg', worker: 1, result: null }])
-    expect(shown.progress).toMatchObject({ total: 3 })
-    expect(shown.phase).toBe('running')
   })
 
-  it('applies what our batch sent before start answered, in order, including its summary (a tiny folder)', () => {
-    const starting = reduce(
-      requested,
-      updateOf([started('a.jpg', 1), progress({ done: 0, total: 2 })], OURS, 10),
+  it('applies updates of our id that arrive before the answer at once, in order: nothing is held', () => {
+    const first = reduce(requested, updateOf([started('a.jpg', 1), progress({ done: 0, total: 2 })], OURS, 10))
+    expect(first.awaitingStart).toBe(true)
+    expect(rowsOf(first)).toEqual([{ file: 'a.jpg', worker: 1, result: null }])
+    expect(first.progress).toMatchObject({ total: 2 })
+
+    // A tiny folder: the whole batch, summary included, before start() answers.
+    const over = [
       fromBatch(OLD, finished(made('old.jpg', 'scaled')), summary({ counts: { scaled: 1 } })),
       updateOf(
         [finished(made('a.jpg', 'copied'), 1), finished(skippedFile('b.jpg', 'corrupt'), null), progress({ done: 2, total: 2, scanning: false, counts: { copied: 1, skipped: 1 } })],
@@ -141,21 +161,33 @@ describe('batchReducer', () => {
         20
       ),
       updateOf([summary({ counts: { copied: 1, skipped: 1 } })], OURS, 30)
-    )
-    expect(starting.phase).toBe('starting')
-    expect(starting.held).toHaveLength(4)
-
-    const answered = batchReducer(starting, accepted)
-    expect(answered.phase).toBe('done')
-    expect(answered.summary).toMatchObject({ todo: 2, counts: { copied: 1, skipped: 1 } })
-    expect(rowsOf(answered).map((row) => [row.file, rowState(row)])).toEqual([
+    ].reduce(batchReducer, first)
+    expect(over.phase).toBe('done')
+    expect(over.awaitingStart).toBe(true)
+    expect(over.summary).toMatchObject({ todo: 2, counts: { copied: 1, skipped: 1 } })
+    expect(rowsOf(over).map((row) => [row.file, rowState(row)])).toEqual([
       ['a.jpg', 'copied'],
       ['b.jpg', 'skipped']
     ])
-    expect(countsOf(answered)).toEqual(unitCounts({ copied: 1, skipped: 1 }))
-    expect(answered.progress).toMatchObject({ done: 2, total: 2, scanning: false })
-    expect(answered.progressAt).toBe(20)
-    expect(answered.held).toEqual([])
+    expect(over.progressAt).toBe(20)
+
+    // The answer comes last: the batch stays over, and the run view gets main's request.
+    const answered = batchReducer(over, accepted)
+    expect(answered).toMatchObject({ phase: 'done', awaitingStart: false, request: ACCEPTED })
+    expect(answered.rows).toBe(over.rows)
+    expect(answered.summary).toBe(over.summary)
+  })
+
+  it('a dry run’s planned files become rows in the planned state', () => {
+    const state = running(update(planned('a.jpg'), planned('sub/b.jpg', { width: 300, height: 200 })))
+    const rows = rowsOf(state)
+    expect(rows.map((row) => [row.file, rowState(row), row.worker, row.result])).toEqual([
+      ['a.jpg', 'planned', null, null],
+      ['sub/b.jpg', 'planned', null, null]
+    ])
+    expect(rows[1]?.plan?.outputs[0]).toMatchObject({ action: 'scale', size: { width: 300, height: 200 } })
+    expect(rows.filter(isProblem)).toEqual([])
+    expect(state.running.size).toBe(0)
   })
 
   it("ignores another batch's updates while ours runs", () => {
@@ -168,10 +200,14 @@ describe('batchReducer', () => {
     expect(rowsOf(ours).map(rowState)).toEqual(['scaled'])
   })
 
-  it('a start answered after the page has left starting changes nothing', () => {
-    const refused = reduce(requested, { type: 'start-refused', code: START_BUSY, message: 'a batch is already running' })
-    expect(batchReducer(refused, accepted)).toBe(refused)
+  it('an answer for another id, or after the page went back to the form, changes nothing', () => {
+    const asked = reduce(requested)
+    expect(batchReducer(asked, { type: 'start-accepted', batchId: OLD, request: REQUEST })).toBe(asked)
+    expect(batchReducer(asked, refused(OLD))).toBe(asked)
+    const back = reduce(requested, refused())
+    expect(batchReducer(back, accepted)).toBe(back)
     expect(batchReducer(initialBatchState, accepted)).toBe(initialBatchState)
+    expect(batchReducer(initialBatchState, refused())).toBe(initialBatchState)
   })
 
   it('ends the batch on an error, keeping the rows seen so far', () => {
@@ -186,13 +222,17 @@ describe('batchReducer', () => {
     expect(batchReducer(state, update(finished(made('late.jpg', 'copied'))))).toBe(state)
   })
 
-  it('a refused start forgets whatever arrived meanwhile and keeps the reason for the form', () => {
-    const state = reduce(requested, fromBatch(OLD, started('theirs.jpg', 1)), { type: 'start-refused', code: START_BUSY, message: 'a batch is already running' })
+  it('a refused start goes back to the form with the reason, forgetting whatever arrived meanwhile', () => {
+    const state = reduce(requested, update(started('mine.jpg', 1)), fromBatch(OLD, started('theirs.jpg', 1)), refused())
     expect(state.phase).toBe('setup')
+    expect(state.batchId).toBeNull()
+    expect(state.request).toBeNull()
+    expect(state.awaitingStart).toBe(false)
     expect(rowsOf(state)).toEqual([])
-    expect(state.held).toEqual([])
     expect(state.startError).toEqual({ code: START_BUSY, message: 'a batch is already running' })
-    expect(batchReducer(state, { type: 'start-requested' }).startError).toBeNull()
+    // Updates are ignored on the form again, and the next start clears the reason.
+    expect(batchReducer(state, update(started('late.jpg', 1)))).toBe(state)
+    expect(batchReducer(state, requested).startError).toBeNull()
   })
 
   it('cancel is only meaningful while a batch runs', () => {

@@ -1,30 +1,83 @@
 import { act } from '@testing-library/react'
 import { vi } from 'vitest'
 import type { ImageScaleApi } from '../../src/shared/api'
-import type { BatchEvent, Dimensions, FileResult, ImageFormat, Outcome, OutputResult, Progress, StageTimes, Summary } from '../../src/shared/batch'
-import type { BatchRequest } from '../../src/shared/recipe'
-import type { BatchUpdate, FolderPurpose, StartResult } from '../../src/shared/ipc'
+import type { BatchEvent, Dimensions, FilePlan, FileResult, ImageFormat, Outcome, OutputResult, Progress, StageTimes, Summary } from '../../src/shared/batch'
+import type { Preview } from '../../src/shared/preview'
+import { BUILT_IN_PRESETS, BUILT_IN_NAMES, type PresetEntry, type PresetName } from '../../src/shared/presets'
+import type { BatchRequest, Recipe } from '../../src/shared/recipe'
+import type { BatchUpdate, FilePurpose, FolderPurpose, PresetList, SourceFiles, StartResult } from '../../src/shared/ipc'
 import { FAIL_LABELS, SKIP_LABELS, type FailReason, type SkipReason } from '../../src/shared/reasons'
 import { emptySummary } from '../../src/core/summary'
 
-/** The id the fake main gives the batch it accepts, and puts on every update `push` sends. */
-export const BATCH_ID = 1
+/** The built-in presets as main lists them. */
+export const BUILT_IN_ENTRIES: PresetList = BUILT_IN_NAMES.map(
+  (name): PresetEntry => ({ name, description: BUILT_IN_PRESETS[name].description, from: 'built-in', builtIn: true, preset: BUILT_IN_PRESETS[name] })
+)
+
+/** A preset of the user's own, as main lists it. */
+export const userPreset = (name: PresetName, recipe: Recipe, description = ''): PresetEntry => ({
+  name,
+  description,
+  from: `/config/presets/${name}.json`,
+  builtIn: false,
+  preset: { description, outputs: recipe.outputs }
+})
+
+interface FakeOptions {
+  cores?: number
+  folders?: Partial<Record<FolderPurpose, string | null>>
+  /** What main answers to start: by default it accepts the request as sent. */
+  start?: StartResult | ((batchId: string, request: BatchRequest) => StartResult | Promise<StartResult>)
+  /** The full paths the file dialog answers with ([] when dismissed). */
+  files?: string[]
+  presets?: PresetList
+}
 
 /**
  * A stand-in for the preload's window.api, the renderer's only boundary: it records calls
  * and pushes the BatchUpdate objects a test builds. Nothing here imitates the engine.
  */
-export function fakeApi(options: { cores?: number; folders?: Partial<Record<FolderPurpose, string | null>>; start?: StartResult } = {}) {
+export function fakeApi(options: FakeOptions = {}) {
   const listeners = new Set<(update: BatchUpdate) => void>()
   const droppedPaths = new Map<File, string | null>()
+  let presets: PresetList = options.presets ?? BUILT_IN_ENTRIES
+  const answer = (batchId: string, request: BatchRequest): StartResult | Promise<StartResult> => {
+    const given = options.start
+    if (typeof given === 'function') return given(batchId, request)
+    return given ?? { ok: true, request }
+  }
+  const listed = (): Promise<PresetList> => Promise.resolve(presets)
   const api = {
     appInfo: vi.fn(async () => ({ cores: options.cores ?? 6, version: '0.1.0', platform: 'linux' })),
     pickFolder: vi.fn(async (purpose: FolderPurpose, _current?: string) => options.folders?.[purpose] ?? null),
-    start: vi.fn(async (_request: BatchRequest): Promise<StartResult> => options.start ?? { ok: true, batchId: BATCH_ID }),
+    pickFiles: vi.fn(async (_purpose: FilePurpose, _current?: string): Promise<string[]> => options.files ?? []),
+    start: vi.fn(async (batchId: string, request: BatchRequest): Promise<StartResult> => answer(batchId, request)),
     cancel: vi.fn(async () => undefined),
     stopNow: vi.fn(async () => undefined),
     showTarget: vi.fn(async () => undefined),
     showOutput: vi.fn(async (_file: string) => undefined),
+    copyText: vi.fn(async (_text: string) => undefined),
+    sourceFiles: vi.fn(async (_source: string, _recursive: boolean): Promise<SourceFiles> => ({ files: [], more: false })),
+    preview: vi.fn(async (_path: string, _recipe: Recipe, _maxPixels: number): Promise<Preview> => {
+      throw new Error('no preview in these tests')
+    }),
+    presets: {
+      list: vi.fn(listed),
+      save: vi.fn(async (name: PresetName, description: string, recipe: Recipe): Promise<PresetList> => {
+        presets = [...presets.filter((entry) => entry.name !== name), userPreset(name, recipe, description)]
+        return presets
+      }),
+      rename: vi.fn(async (from: PresetName, to: PresetName): Promise<PresetList> => {
+        presets = presets.map((entry) => (entry.name === from ? { ...entry, name: to } : entry))
+        return presets
+      }),
+      remove: vi.fn(async (name: PresetName): Promise<PresetList> => {
+        presets = presets.filter((entry) => entry.name !== name)
+        return presets
+      }),
+      import: vi.fn(async (): Promise<{ imported: PresetName | null; presets: PresetList }> => ({ imported: null, presets })),
+      export: vi.fn(async (_name: PresetName): Promise<boolean> => false)
+    },
     onUpdate: vi.fn((listener: (update: BatchUpdate) => void) => {
       listeners.add(listener)
       return () => void listeners.delete(listener)
@@ -32,13 +85,30 @@ export function fakeApi(options: { cores?: number; folders?: Partial<Record<Fold
     pathForDroppedFile: vi.fn((file: File) => droppedPaths.get(file) ?? null)
   } satisfies ImageScaleApi
 
+  /** The id the page gave its latest batch (recorded whatever the start answered). */
+  const lastId = (): string => {
+    const id = api.start.mock.calls.at(-1)?.[0]
+    if (id === undefined) throw new Error('the page has not started a batch')
+    return id
+  }
+
   return {
     api,
     listeners,
-    /** Delivers one update of the accepted batch the way the preload would, inside act so React settles. */
+    lastId,
+    /** Every id the page named a batch with, in order. */
+    batchIds: (): string[] => api.start.mock.calls.map((call) => call[0]),
+    /** The request the page sent with its `n`th start (the latest by default). */
+    sent(n = -1): BatchRequest {
+      const call = api.start.mock.calls.at(n)
+      if (!call) throw new Error('the page has not started a batch')
+      return call[1]
+    },
+    /** Delivers one update of the page's latest batch the way the preload would, inside act so React settles. */
     push(...events: BatchEvent[]): void {
+      const batchId = lastId()
       act(() => {
-        for (const listener of listeners) listener({ batchId: BATCH_ID, events })
+        for (const listener of listeners) listener({ batchId, events })
       })
     },
     pushUpdate(update: BatchUpdate): void {
@@ -53,6 +123,13 @@ export function fakeApi(options: { cores?: number; folders?: Partial<Record<Fold
       return file
     }
   }
+}
+
+/** A promise and the function that settles it, for answers a test gives when it chooses. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => undefined
+  const promise = new Promise<T>((settle) => (resolve = settle))
+  return { promise, resolve }
 }
 
 export const started = (file: string, worker: number): BatchEvent => ({ type: 'started', file, worker })
@@ -134,8 +211,8 @@ export const failedFile = (file: string, reason: FailReason, message: string = F
   message
 })
 
-/** A file stopped while it was being worked on (Stop now): nothing of it was written. */
-export const canceledFile = (file: string, message = 'stopped while it was being worked on; nothing of it was written'): FileResult => ({
+/** A file stopped while it was being worked on (Stop now): no half-written file was left; outputs finished before the stop are kept. */
+export const canceledFile = (file: string, message = 'stopped while it was being worked on; no half-written file was left'): FileResult => ({
   file,
   bytesIn: 0,
   times: NO_TIMES,
@@ -144,6 +221,16 @@ export const canceledFile = (file: string, message = 'stopped while it was being
 })
 
 export const finished = (result: FileResult, worker: number | null = 1): BatchEvent => ({ type: 'finished', worker, result })
+
+/** A dry run's plan for a file whose one output would be scaled to `size`. */
+export function planned(file: string, size: Dimensions = { width: 400, height: 267 }, shown: Dimensions = { width: 6000, height: 4000 }): BatchEvent {
+  const plan: FilePlan = {
+    file,
+    info: { format: 'jpeg', shown, frames: 1, alpha: false, bytes: 5000 },
+    outputs: [{ output: 0, path: file, action: 'scale', size, format: 'jpeg', existing: { kind: 'none' } }]
+  }
+  return { type: 'planned', plan }
+}
 
 export type Counts = Record<Outcome, number>
 export const unitCounts = (counts: Partial<Counts> = {}): Counts => ({ copied: 0, scaled: 0, skipped: 0, failed: 0, canceled: 0, ...counts })

@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatDuration } from '../../src/shared/format'
-import { formatCount, formatFileTime, formatRate, messageOf, rowDetail, rowStatus, rowTime } from '../../src/renderer/src/format'
+import { formatBytes, formatCount, formatDuration, plural } from '../../src/shared/format'
+import { OUTPUT_DEFAULTS } from '../../src/shared/recipe'
+import { describeOutput, formatFileTime, formatRate, isCollision, messageOf, rowDetail, rowStatus, rowTime } from '../../src/renderer/src/format'
 import type { FileRow } from '../../src/renderer/src/state/batch'
-import type { FileResult } from '../../src/shared/batch'
+import type { FilePlan, FileResult } from '../../src/shared/batch'
 import { canceledFile, failedOutput, made, skippedFile } from './fake-api'
 
 const row = (worker: number | null, r: FileRow['result']): FileRow => ({ file: r?.file ?? 'a.jpg', worker, result: r })
@@ -43,9 +44,9 @@ describe('row text', () => {
   })
 
   it('files stopped on a worker have no time, since the host never answered for them', () => {
-    const canceled = row(2, canceledFile('a.jpg', 'stopped while it was being worked on; nothing of it was written'))
+    const canceled = row(2, canceledFile('a.jpg', 'stopped while it was being worked on; no half-written file was left'))
     expect(rowStatus(canceled)).toBe('canceled')
-    expect(rowDetail(canceled)).toBe('stopped while it was being worked on; nothing of it was written')
+    expect(rowDetail(canceled)).toBe('stopped while it was being worked on; no half-written file was left')
     expect(rowTime(canceled)).toBeNull()
   })
 
@@ -54,9 +55,53 @@ describe('row text', () => {
   })
 })
 
+describe('a dry run’s rows', () => {
+  const info = { format: 'jpeg' as const, shown: { width: 6000, height: 4000 }, frames: 1, alpha: false, bytes: 8_000_000 }
+  const planRow = (outputs: FilePlan['outputs']): FileRow => ({ file: 'IMG_1.jpg', worker: null, result: null, plan: { file: 'IMG_1.jpg', info, outputs } })
+
+  it('say what would be made, where, and about how big', () => {
+    const row = planRow([
+      { output: 0, path: 'web/IMG_1.webp', action: 'scale', size: { width: 1920, height: 1280 }, format: 'webp', existing: { kind: 'none' }, estimatedBytes: 310_000 },
+      { output: 1, path: 'IMG_1.jpg', action: 'skip', reason: 'target-exists', message: 'already there' }
+    ])
+    expect(rowStatus(row)).toBe('planned')
+    expect(rowDetail(row)).toBe('scale 6000×4000 → 1920×1280 → web/IMG_1.webp, about 310.0 KB; skip: already there')
+    expect(rowTime(row)).toBeNull()
+    expect(isCollision(row)).toBe(false)
+  })
+
+  it('a rename or a replacement is a collision, worth a look before starting', () => {
+    const renamed = planRow([
+      { output: 0, path: 'IMG_1 (1).jpg', renamed: { from: 'IMG_1.jpg', because: 'existing' }, action: 'copy', size: { width: 6000, height: 4000 }, format: 'jpeg', existing: { kind: 'none' } }
+    ])
+    expect(rowDetail(renamed)).toBe('copy 6000×4000 → IMG_1 (1).jpg (IMG_1.jpg was already there)')
+    expect(isCollision(renamed)).toBe(true)
+    const replacing = planRow([{ output: 0, path: 'IMG_1.jpg', action: 'scale', size: { width: 400, height: 267 }, format: 'jpeg', existing: { kind: 'replace' } }])
+    expect(rowDetail(replacing)).toBe('scale 6000×4000 → 400×267 → IMG_1.jpg, replacing what is there')
+    expect(isCollision(replacing)).toBe(true)
+    expect(isCollision(row(1, made('a.jpg', 'copied')))).toBe(false)
+  })
+})
+
+describe('outputs described', () => {
+  it('in the words of the run view, naming only what is not the default', () => {
+    expect(describeOutput({ ...OUTPUT_DEFAULTS, resize: { kind: 'long', size: 400 } })).toBe('longest side 400 px · same format · all metadata')
+    expect(describeOutput({ ...OUTPUT_DEFAULTS, resize: { kind: 'width', size: 600 }, format: 'avif', sharpen: true, name: '{name}_w.{ext}' })).toBe(
+      'width 600 px · AVIF 50 · all metadata · sharpened → {name}_w.{ext}'
+    )
+    expect(describeOutput({ ...OUTPUT_DEFAULTS, resize: { kind: 'percent', percent: 50 }, format: 'webp', lossless: true, folder: 'half' })).toBe('50% of each side · WebP lossless · all metadata → half/')
+    expect(describeOutput({ ...OUTPUT_DEFAULTS, resize: { kind: 'short', size: 1080 }, format: 'jpeg', progressive: true, metadata: 'strip' })).toBe('shortest side 1080 px · JPEG 90 progressive · no metadata')
+    expect(describeOutput({ ...OUTPUT_DEFAULTS, resize: { kind: 'long', size: 400 }, quality: 60 })).toBe('longest side 400 px · same format, quality 60 · all metadata')
+  })
+})
+
 describe('numbers', () => {
   it('formats counts, rates and times for people', () => {
     expect(formatCount(100000)).toBe('100,000')
+    expect(plural(1, 'file')).toBe('1 file')
+    expect(plural(0, 'file')).toBe('0 files')
+    expect(plural(1875, 'file')).toBe('1,875 files')
+    expect(plural(2, 'file was', 'files were')).toBe('2 files were')
     expect(formatRate(4.26)).toBe('4.3 images/s')
     expect(formatRate(42.6)).toBe('43 images/s')
     expect(formatFileTime(231.4)).toBe('231 ms')

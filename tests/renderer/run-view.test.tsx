@@ -8,7 +8,8 @@ import { App } from '../../src/renderer/src/components/App'
 import { STORAGE_KEY } from '../../src/renderer/src/state/settings'
 import { setupDom } from './dom'
 import type { StartResult } from '../../src/shared/ipc'
-import { BATCH_ID, canceledFile, failedOutput, fakeApi, finished, made, progress, skippedFile, started, summary, summaryOf } from './fake-api'
+import { LIMITS, OUTPUT_DEFAULTS, type BatchRequest } from '../../src/shared/recipe'
+import { canceledFile, deferred, failedFile, failedOutput, fakeApi, finished, made, planned, progress, skippedFile, skippedOutput, started, summary, summaryOf } from './fake-api'
 
 setupDom()
 
@@ -31,9 +32,15 @@ const rowFor = (file: string): HTMLElement => {
 
 /** The list's hint under its heading: "6 files", "3 of 6 files, and 2 canceled before…". */
 const listHint = (): string | null | undefined => {
-  const region = screen.getByRole('region', { name: /Files|Problems/ })
+  const region = document.querySelector<HTMLElement>('.files [role="region"]')!
   return document.getElementById(region.getAttribute('aria-describedby') ?? '')?.textContent
 }
+
+/** The line under the route: workers, sub-folders, what happens to existing outputs. */
+const runFacts = (): string | null | undefined => document.querySelector('.run-header .recipe-lines + .hint')?.textContent
+
+/** The accepted recipe's outputs, as the run view describes them. */
+const recipeLines = (): string[] => within(screen.getByRole('list', { name: 'Outputs' })).getAllByRole('listitem').map((item) => item.textContent ?? '')
 
 /** A figure of the progress panel, by its label. */
 const stat = (label: string): string | null | undefined => within(screen.getByRole('region', { name: 'Progress' })).getByText(label).nextSibling?.textContent
@@ -150,7 +157,7 @@ describe('a running batch', () => {
     const { fake } = await startBatch()
     const events = Array.from({ length: 100_000 }, (_, i) => finished(made(`image-${i}.jpg`, 'copied'), (i % 4) + 1))
     act(() => {
-      for (const listener of fake.listeners) listener({ batchId: BATCH_ID, events })
+      for (const listener of fake.listeners) listener({ batchId: fake.lastId(), events })
     })
     expect(screen.getByText('100,000 files')).toBeTruthy()
     expect(rows().length).toBeGreaterThan(5)
@@ -174,7 +181,8 @@ describe('the summary', () => {
       .getAllByRole('listitem')
       .map((item) => item.textContent)
     expect(reasons).toEqual(['skipped 1: damaged or corrupt', 'skipped 1: not an image', 'failed 1: disk full'])
-    expect(within(tiles).getByText('Worker threads').nextSibling?.textContent).toBe('4')
+    // The run's own facts are in the header, from the request main accepted.
+    expect(runFacts()).toBe('4 worker threads · with sub-folders · existing outputs kept')
     expect(within(tiles).getByText('Peak images in flight').nextSibling?.textContent).toBe('3')
     expect(within(tiles).getByText('Total time').nextSibling?.textContent).toBe('2.5s')
     expect(within(tiles).getByText('Throughput').nextSibling?.textContent).toBe('2.4 images/s')
@@ -230,7 +238,7 @@ describe('the summary', () => {
   it('ends with the error when the batch stops without a summary', async () => {
     const { fake } = await startBatch()
     fake.push(finished(made('a.jpg', 'copied')))
-    fake.pushUpdate({ batchId: BATCH_ID, events: [], error: { code: 'internal', message: 'internal error: the journal could not be written' } })
+    fake.pushUpdate({ batchId: fake.lastId(), events: [], error: { code: 'internal', message: 'internal error: the journal could not be written' } })
     expect(screen.getByRole('alert').textContent).toContain('the journal could not be written')
     expect(screen.getByRole('heading', { name: 'Stopped' })).toBeTruthy()
     expect(screen.getByRole('button', { name: 'New batch' })).toBeTruthy()
@@ -238,29 +246,28 @@ describe('the summary', () => {
   })
 
   it('a batch that ends before start answers still shows its summary', async () => {
-    const fake = fakeApi()
-    let answer: (value: StartResult) => void = () => undefined
-    fake.api.start.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)))
+    const answer = deferred<StartResult>()
+    const fake = fakeApi({ start: () => answer.promise })
     localStorage.setItem(STORAGE_KEY, JSON.stringify({ source: '/photos', target: '/web' }))
     const user = userEvent.setup()
     render(<App api={fake.api} />)
     await user.click(await screen.findByRole('button', { name: 'Start' }))
     fake.push(finished(made('a.jpg', 'copied')), summary({ counts: { copied: 1 } }))
-    await act(async () => answer({ ok: true, batchId: BATCH_ID }))
+    await act(async () => answer.resolve({ ok: true, request: fake.sent() }))
+    expect(screen.getByRole('heading', { name: 'Done' })).toBeTruthy()
     expect(screen.getByRole('status').textContent).toBe('copied 1 scaled 0 using 4 worker threads')
     expect(rows()).toHaveLength(1)
   })
 
   it("a batch started as another ends shows its own updates, not the other's summary", async () => {
-    const fake = fakeApi()
-    let answer: (value: StartResult) => void = () => undefined
-    fake.api.start.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)))
+    const answer = deferred<StartResult>()
+    const fake = fakeApi({ start: () => answer.promise })
     localStorage.setItem(STORAGE_KEY, JSON.stringify({ source: '/photos', target: '/web' }))
     const user = userEvent.setup()
     render(<App api={fake.api} />)
     await user.click(await screen.findByRole('button', { name: 'Start' }))
-    fake.pushUpdate({ batchId: BATCH_ID - 1, events: [finished(made('old.jpg', 'scaled')), summary({ counts: { scaled: 5 } })] })
-    await act(async () => answer({ ok: true, batchId: BATCH_ID }))
+    fake.pushUpdate({ batchId: 'the-batch-that-is-ending', events: [finished(made('old.jpg', 'scaled')), summary({ counts: { scaled: 5 } })] })
+    await act(async () => answer.resolve({ ok: true, request: fake.sent() }))
     expect(screen.getByRole('heading', { name: 'Scaling…' })).toBeTruthy()
     expect(screen.getByRole('status').textContent).toBe('')
     expect(rows()).toHaveLength(0)
@@ -356,7 +363,7 @@ describe('canceling', () => {
       ['b.jpg', 'canceled'],
       ['c.jpg', 'canceled']
     ])
-    expect(rowFor('b.jpg').textContent).toContain('nothing of it was written')
+    expect(rowFor('b.jpg').textContent).toContain('no half-written file was left')
     expect(listHint()).toBe('2 of 3 files, and 4 canceled before they started (not listed)')
   })
 
@@ -367,7 +374,12 @@ describe('canceling', () => {
     fake.push(finished(made('a.jpg', 'copied'), 1), summary({ counts: { copied: 1, canceled: 2 }, files: 1, notStarted: 2, canceled: true }))
     await user.click(screen.getByRole('button', { name: 'Show problems' }))
     expect(rows()).toHaveLength(0)
-    expect(screen.getByText('No file went wrong, but 2 were canceled before they started.')).toBeTruthy()
+    const empty = screen.getByRole('region', { name: 'Problems' }).textContent ?? ''
+    expect(empty).toBe('No listed file went wrong. 2 files were canceled before starting (counted in the summary, not listed).')
+    expect(empty).not.toMatch(/no problems/i)
+    // Filtered to the canceled files, the list says the same.
+    await user.selectOptions(screen.getByLabelText('Show'), 'canceled')
+    expect(screen.getByRole('region', { name: 'Canceled' }).textContent).toBe('None of the listed files. 2 files were canceled before starting (counted in the summary, not listed).')
   })
 })
 
@@ -389,5 +401,259 @@ describe('damaged pictures', () => {
     expect(torn.dataset.state).toBe('scaled')
     expect(torn.textContent).toContain('premature end of JPEG data')
     expect(listHint()).toBe('1 of 3 files')
+  })
+})
+
+/** A window with its folders remembered, rendered but not started. */
+async function renderForm(fake = fakeApi()) {
+  localStorage.setItem(STORAGE_KEY, JSON.stringify({ source: '/photos', target: '/web', size: 400, workers: 4 }))
+  const user = userEvent.setup()
+  render(<App api={fake.api} />)
+  await screen.findByRole('button', { name: 'Start' })
+  return { user, fake }
+}
+
+const paths = (): (string | null | undefined)[] => rows().map((row) => row.querySelector('.file-path')?.textContent)
+
+describe('the request shown', () => {
+  it('is the one main accepted, not the form: a change made while start was unanswered does not show', async () => {
+    const answer = deferred<StartResult>()
+    const { user, fake } = await renderForm(fakeApi({ start: () => answer.promise }))
+    await user.click(screen.getByRole('button', { name: 'Start' }))
+    // Main has not answered: the form stays, with Start disabled, and can still be edited.
+    expect(screen.getByRole('button', { name: 'Start' })).toHaveProperty('disabled', true)
+    const size = within(screen.getByRole('group', { name: 'Output 1' })).getByLabelText('Size (px)')
+    await user.clear(size)
+    await user.type(size, '800')
+    await user.click(screen.getByRole('checkbox', { name: 'Include sub-folders' }))
+
+    const sent = fake.sent()
+    expect(sent.recipe.outputs[0]?.resize).toEqual({ kind: 'long', size: 400 })
+    // Main fills in what it fills in: here another name and fewer workers than asked.
+    const accepted: BatchRequest = { ...sent, workers: 2, recipe: { outputs: [{ ...sent.recipe.outputs[0]!, name: '{name}-{width}.{ext}' }] } }
+    await act(async () => answer.resolve({ ok: true, request: accepted }))
+
+    await screen.findByRole('heading', { name: 'Scaling…' })
+    expect(recipeLines()).toEqual(['longest side 400 px · same format · all metadata → {name}-{width}.{ext}'])
+    expect(runFacts()).toBe('2 worker threads · with sub-folders · existing outputs kept')
+    expect([...document.querySelectorAll('.route .path')].map((path) => path.textContent)).toEqual(['/photos', '/web'])
+  })
+
+  it('describes every output of the recipe, in order', async () => {
+    const request = (sent: BatchRequest): BatchRequest => ({
+      ...sent,
+      recipe: {
+        outputs: [
+          { ...OUTPUT_DEFAULTS, resize: { kind: 'long', size: 1920 }, format: 'webp', metadata: 'strip-gps', srgb: true, folder: 'web' },
+          { ...OUTPUT_DEFAULTS, resize: { kind: 'box', width: 300, height: 300 }, mode: 'stride', format: 'jpeg', quality: 70, maxBytes: 50_000, metadata: 'strip', folder: 'thumbs' }
+        ]
+      }
+    })
+    const { user } = await renderForm(fakeApi({ start: (_id, sent) => ({ ok: true, request: request(sent) }) }))
+    await user.click(screen.getByRole('button', { name: 'Start' }))
+    await screen.findByRole('heading', { name: 'Scaling…' })
+    expect(recipeLines()).toEqual([
+      'longest side 1920 px · WebP 80 · no location · sRGB → web/',
+      'within 300×300 px · stride · JPEG 70 · at most 50.0 KB · no metadata → thumbs/'
+    ])
+  })
+})
+
+describe('a new batch', () => {
+  it('is named anew: updates of the one before are ignored', async () => {
+    const { user, fake } = await startBatch()
+    const first = fake.lastId()
+    fake.push(finished(made('a.jpg', 'copied')), summary({ counts: { copied: 1 } }))
+    await user.click(screen.getByRole('button', { name: 'New batch' }))
+    await user.click(await screen.findByRole('button', { name: 'Start' }))
+    await screen.findByRole('heading', { name: 'Scaling…' })
+    expect(fake.lastId()).not.toBe(first)
+    fake.pushUpdate({ batchId: first, events: [finished(made('late.jpg', 'copied')), summary({ counts: { copied: 1 } })] })
+    expect(rows()).toHaveLength(0)
+    expect(screen.getByRole('heading', { name: 'Scaling…' })).toBeTruthy()
+    fake.push(started('b.jpg', 1))
+    expect(paths()).toEqual(['b.jpg'])
+  })
+})
+
+describe('a dry run', () => {
+  it('Preview plan sends a dry run, lists the plan, and "Start this plan" sends the same request for real', async () => {
+    const { user, fake } = await renderForm(fakeApi({ start: (_id, sent) => ({ ok: true, request: { ...sent, maxPixels: 1_000_000 } }) }))
+    await user.click(screen.getByRole('button', { name: 'Preview plan' }))
+    expect(fake.api.start).toHaveBeenCalledTimes(1)
+    expect(fake.sent()).toEqual({
+      source: '/photos',
+      target: '/web',
+      recipe: { outputs: [{ ...OUTPUT_DEFAULTS, resize: { kind: 'long', size: 400 } }] },
+      workers: 4,
+      recursive: true,
+      existing: 'skip',
+      maxPixels: LIMITS.maxPixels.default,
+      dryRun: true,
+      keepDates: false
+    })
+    await screen.findByRole('heading', { name: 'Planning…' })
+    expect(runFacts()).toMatch(/ · a plan only: nothing is written$/)
+
+    fake.push(planned('a.jpg'), planned('b.jpg', { width: 400, height: 300 }, { width: 1600, height: 1200 }))
+    expect(rows().map((row) => row.dataset.state)).toEqual(['planned', 'planned'])
+    expect(rowFor('b.jpg').textContent).toContain('scale 1600×1200 → 400×300 → b.jpg')
+    expect(screen.queryByRole('button', { name: 'Start this plan' })).toBeNull()
+
+    fake.push(summary({ counts: { scaled: 2 }, dryRun: true }))
+    expect(screen.getByRole('heading', { name: 'Plan' })).toBeTruthy()
+    const first = fake.lastId()
+    await user.click(screen.getByRole('button', { name: 'Start this plan' }))
+    expect(fake.api.start).toHaveBeenCalledTimes(2)
+    // Main's answer to the plan, carried out: its own filled-in values kept, dryRun off.
+    expect(fake.sent()).toEqual({ ...fake.sent(0), maxPixels: 1_000_000, dryRun: false })
+    expect(fake.lastId()).not.toBe(first)
+    await screen.findByRole('heading', { name: 'Scaling…' })
+    expect(rows()).toHaveLength(0)
+    fake.push(finished(made('a.jpg', 'scaled'), 1))
+    expect(rows().map((row) => row.dataset.state)).toEqual(['scaled'])
+  })
+
+  it('a canceled plan offers nothing to carry out', async () => {
+    const { user, fake } = await renderForm()
+    await user.click(screen.getByRole('button', { name: 'Preview plan' }))
+    await screen.findByRole('heading', { name: 'Planning…' })
+    fake.push(planned('a.jpg'), summary({ counts: { scaled: 1, canceled: 3 }, notStarted: 3, canceled: true, dryRun: true }))
+    expect(screen.getByRole('heading', { name: 'Canceled' })).toBeTruthy()
+    expect(screen.queryByRole('button', { name: 'Start this plan' })).toBeNull()
+    expect(screen.queryByRole('button', { name: /^Resume/ })).toBeNull()
+  })
+
+  it('a refused "Start this plan" goes back to the form with the reason', async () => {
+    const { user, fake } = await renderForm()
+    await user.click(screen.getByRole('button', { name: 'Preview plan' }))
+    await screen.findByRole('heading', { name: 'Planning…' })
+    fake.push(planned('a.jpg'), summary({ counts: { scaled: 1 }, dryRun: true }))
+    fake.api.start.mockResolvedValueOnce({ ok: false, code: 'busy', message: 'a batch is already running' })
+    await user.click(screen.getByRole('button', { name: 'Start this plan' }))
+    expect((await screen.findByRole('alert')).textContent).toContain('a batch is already running')
+    expect(screen.getByLabelText('Source folder')).toHaveProperty('value', '/photos')
+  })
+})
+
+describe('resume', () => {
+  it('after a cancel, "Resume (N left)" re-sends the request main accepted, for real', async () => {
+    const accepted = (sent: BatchRequest): BatchRequest => ({ ...sent, recipe: { outputs: [{ ...sent.recipe.outputs[0]!, name: '{name}.{ext}' }] } })
+    const { user, fake } = await renderForm(fakeApi({ start: (_id, sent) => ({ ok: true, request: accepted(sent) }) }))
+    await user.click(screen.getByRole('button', { name: 'Start' }))
+    await screen.findByRole('heading', { name: 'Scaling…' })
+    const first = fake.sent()
+    fake.push(started('a.jpg', 1), started('b.jpg', 2))
+    await user.click(screen.getByRole('button', { name: 'Cancel' }))
+    fake.push(finished(made('a.jpg', 'copied'), 1), finished(canceledFile('b.jpg'), 2), summary({ counts: { copied: 1, canceled: 4 }, files: 2, notStarted: 3, canceled: true }))
+    expect(screen.getByRole('heading', { name: 'Canceled' })).toBeTruthy()
+
+    await user.click(screen.getByRole('button', { name: 'Resume (4 left)' }))
+    expect(fake.api.start).toHaveBeenCalledTimes(2)
+    expect(fake.sent()).toEqual(accepted(first))
+    expect(fake.sent()).not.toEqual(first)
+    await screen.findByRole('heading', { name: 'Scaling…' })
+    expect(rows()).toHaveLength(0)
+  })
+
+  it('counts failed units as left too, and offers nothing when everything was made', async () => {
+    const { user, fake } = await startBatch()
+    fake.push(finished(failedOutput('a.jpg', 'no-space')), finished(failedFile('b.jpg', 'host-crashed')), finished(made('c.jpg', 'copied')), summary({ counts: { failed: 2, copied: 1 } }))
+    expect(screen.getByRole('heading', { name: 'Done' })).toBeTruthy()
+    await user.click(screen.getByRole('button', { name: 'Resume (2 left)' }))
+    expect(fake.sent()).toEqual(fake.sent(0))
+    await screen.findByRole('heading', { name: 'Scaling…' })
+    fake.push(finished(made('a.jpg', 'scaled')), finished(made('b.jpg', 'scaled')), finished(skippedOutput('c.jpg', 'already-done')), summary({ counts: { scaled: 2, skipped: 1 } }))
+    expect(screen.getByRole('heading', { name: 'Done' })).toBeTruthy()
+    expect(screen.queryByRole('button', { name: /^Resume/ })).toBeNull()
+    expect(screen.getByRole('button', { name: 'New batch' })).toBeTruthy()
+  })
+
+  it('a batch that stopped without a summary can be resumed', async () => {
+    const { user, fake } = await startBatch()
+    fake.push(finished(made('a.jpg', 'copied')))
+    fake.pushUpdate({ batchId: fake.lastId(), events: [], error: { code: 'host-crashed', message: 'the pool host stopped answering' } })
+    await user.click(screen.getByRole('button', { name: 'Resume' }))
+    expect(fake.api.start).toHaveBeenCalledTimes(2)
+    expect(fake.sent()).toEqual(fake.sent(0))
+  })
+})
+
+describe('the file list once the batch is over', () => {
+  const files: BatchEvent[] = [
+    finished(made('b.jpg', 'scaled', { bytes: 2000, times: { read: 5, scale: 50, write: 5 } }), 1),
+    finished(made('IMG_10.jpg', 'scaled', { bytes: 500, times: { read: 5, scale: 300, write: 5 } }), 2),
+    finished(made('a.jpg', 'copied', { bytes: 5000, times: { read: 5, scale: 0, write: 5 } }), 3),
+    finished(made('img_2.jpg', 'scaled', { bytes: 4000, warning: 'premature end of JPEG data', times: { read: 5, scale: 100, write: 5 } }), 1),
+    finished(canceledFile('Trip/C.jpg'), 2),
+    finished(skippedFile('notes.txt', 'not-an-image'), null)
+  ]
+  const over = summary({ counts: { scaled: 3, copied: 1, canceled: 1, skipped: 1 }, canceled: true, warnings: 1 })
+
+  it('offers search, filter and sort only once the batch is over', async () => {
+    const { fake } = await startBatch()
+    fake.push(...files)
+    expect(screen.queryByLabelText('Search by name')).toBeNull()
+    expect(screen.queryByLabelText('Sort')).toBeNull()
+    fake.push(over)
+    expect(screen.getByLabelText('Search by name')).toBeTruthy()
+    expect(screen.getByLabelText('Sort')).toHaveProperty('value', 'found')
+    expect(paths()).toEqual(['b.jpg', 'IMG_10.jpg', 'a.jpg', 'img_2.jpg', 'Trip/C.jpg', 'notes.txt'])
+  })
+
+  it('sorts by name as a file manager does, by time taken, and by bytes saved', async () => {
+    const { user, fake } = await startBatch()
+    fake.push(...files, over)
+    await user.selectOptions(screen.getByLabelText('Sort'), 'name')
+    expect(paths()).toEqual(['a.jpg', 'b.jpg', 'img_2.jpg', 'IMG_10.jpg', 'notes.txt', 'Trip/C.jpg'])
+    await user.selectOptions(screen.getByLabelText('Sort'), 'time')
+    expect(paths().slice(0, 4)).toEqual(['IMG_10.jpg', 'img_2.jpg', 'b.jpg', 'a.jpg'])
+    await user.selectOptions(screen.getByLabelText('Sort'), 'saved')
+    expect(paths().slice(0, 4)).toEqual(['IMG_10.jpg', 'b.jpg', 'img_2.jpg', 'a.jpg'])
+    expect(listHint()).toBe('6 of 6 files')
+  })
+
+  it('filters to one outcome, or to the damaged pictures', async () => {
+    const { user, fake } = await startBatch()
+    fake.push(...files, over)
+    await user.selectOptions(screen.getByLabelText('Show'), 'canceled')
+    expect(paths()).toEqual(['Trip/C.jpg'])
+    expect(screen.getByRole('region', { name: 'Canceled' })).toBeTruthy()
+    expect(listHint()).toBe('1 of 6 files')
+    await user.selectOptions(screen.getByLabelText('Show'), 'warnings')
+    expect(paths()).toEqual(['img_2.jpg'])
+    await user.selectOptions(screen.getByLabelText('Show'), 'scaled')
+    expect(paths()).toEqual(['b.jpg', 'IMG_10.jpg', 'img_2.jpg'])
+    await user.selectOptions(screen.getByLabelText('Show'), 'failed')
+    expect(rows()).toHaveLength(0)
+    expect(screen.getByRole('region', { name: 'Failed' }).textContent).toBe('No failed here.')
+    // The filter and Show problems are one choice.
+    await user.click(screen.getByRole('button', { name: 'Show problems' }))
+    expect(screen.getByLabelText('Show')).toHaveProperty('value', 'problems')
+    expect(paths()).toEqual(['img_2.jpg', 'Trip/C.jpg', 'notes.txt'])
+    await user.click(screen.getByRole('button', { name: 'Show all files' }))
+    expect(screen.getByLabelText('Show')).toHaveProperty('value', 'all')
+    expect(rows()).toHaveLength(6)
+  })
+
+  it('searches names ignoring case, together with the filter and the sort', async () => {
+    const { user, fake } = await startBatch()
+    fake.push(...files, over)
+    const search = screen.getByLabelText('Search by name')
+    await user.type(search, 'IMG')
+    expect(paths()).toEqual(['IMG_10.jpg', 'img_2.jpg'])
+    await user.clear(search)
+    await user.type(search, 'img_')
+    expect(paths()).toEqual(['IMG_10.jpg', 'img_2.jpg'])
+    await user.selectOptions(screen.getByLabelText('Sort'), 'name')
+    expect(paths()).toEqual(['img_2.jpg', 'IMG_10.jpg'])
+    await user.selectOptions(screen.getByLabelText('Show'), 'warnings')
+    expect(paths()).toEqual(['img_2.jpg'])
+    await user.clear(search)
+    await user.type(search, 'trip/c')
+    expect(rows()).toHaveLength(0)
+    expect(screen.getByRole('region', { name: /Damaged/ }).textContent).toBe('No file named like "trip/c" here.')
+    await user.selectOptions(screen.getByLabelText('Show'), 'all')
+    expect(paths()).toEqual(['Trip/C.jpg'])
   })
 })

@@ -1,11 +1,7 @@
-import type { Dimensions, FileResult, OutputResult } from '../../shared/batch'
-import { formatDuration } from '../../shared/format'
+import type { Dimensions, FilePlan, FileResult, OutputPlan, OutputResult, Renamed } from '../../shared/batch'
+import { formatBytes, formatDuration } from '../../shared/format'
+import { DEFAULT_NAME, DEFAULT_QUALITY, type OutputSpec, type ResizeRule } from '../../shared/recipe'
 import { rowState, type FileRow } from './state/batch'
-
-// The interface is written in English, so its numbers are too: `12,345`, whatever the OS locale.
-const counts = new Intl.NumberFormat('en-US')
-
-export const formatCount = (value: number): string => counts.format(value)
 
 export const formatRate = (perSecond: number): string => `${perSecond.toFixed(perSecond < 10 ? 1 : 0)} images/s`
 
@@ -22,7 +18,7 @@ export function rowStatus(row: FileRow): string {
 }
 
 function outputDetail(result: Extract<FileResult, { outcome: 'done' }>, output: OutputResult): string {
-  const renamed = output.renamed ? ` as ${output.path} (${output.renamed.from} was ${output.renamed.because === 'batch' ? 'taken by another file' : 'already there'})` : ''
+  const renamed = renamedWords(output)
   switch (output.outcome) {
     case 'copied':
       return `${formatDimensions(output.size)}${renamed}`
@@ -35,9 +31,28 @@ function outputDetail(result: Extract<FileResult, { outcome: 'done' }>, output: 
   }
 }
 
+const whyRenamed = (renamed: Renamed | undefined): string =>
+  renamed ? ` (${renamed.from} was ${renamed.because === 'batch' ? 'taken by another file' : 'already there'})` : ''
+
+const renamedWords = (output: { path: string; renamed?: Renamed }): string => (output.renamed ? ` as ${output.path}${whyRenamed(output.renamed)}` : '')
+
+/** A dry run's output: what would be done, where, and about how big. */
+function plannedDetail(plan: FilePlan, output: OutputPlan): string {
+  if (output.action === 'skip') return `skip: ${output.message}`
+  const replacing = output.existing.kind === 'none' ? '' : output.existing.kind === 'stale' ? ', replacing an older output' : ', replacing what is there'
+  const size = output.action === 'copy' ? formatDimensions(output.size) : `${formatDimensions(plan.info.shown)} → ${formatDimensions(output.size)}`
+  const bytes = output.estimatedBytes === undefined ? '' : `, about ${formatBytes(output.estimatedBytes)}`
+  return `${output.action} ${size} → ${output.path}${whyRenamed(output.renamed)}${bytes}${replacing}`
+}
+
+/** A name this plan could not give as the template says, or a file it would replace: what a person should look at first. */
+export const isCollision = (row: FileRow): boolean =>
+  row.plan?.outputs.some((output) => output.renamed !== undefined || (output.action !== 'skip' && output.existing.kind !== 'none')) ?? false
+
 /** What happened to the file, in a sentence a photographer can act on. */
 export function rowDetail(row: FileRow): string {
   const { result } = row
+  if (row.plan) return row.plan.outputs.map((output) => plannedDetail(row.plan!, output)).join('; ')
   if (!result) return ''
   if (result.outcome !== 'done') return result.message
   return result.outputs.map((output) => outputDetail(result, output)).join('; ')
@@ -59,4 +74,47 @@ export function rowTime(row: FileRow): number | null {
 export function messageOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
   return text.replace(/^Error invoking remote method '[^']*': (?:[A-Za-z]*Error: )?/, '')
+}
+
+function ruleWords(rule: ResizeRule): string {
+  switch (rule.kind) {
+    case 'long':
+      return `longest side ${rule.size} px`
+    case 'short':
+      return `shortest side ${rule.size} px`
+    case 'box':
+      return `within ${rule.width}×${rule.height} px`
+    case 'percent':
+      return `${rule.percent}% of each side`
+    default:
+      return `${rule.kind} ${rule.size} px`
+  }
+}
+
+const METADATA_WORDS: Record<OutputSpec['metadata'], string> = { keep: 'all metadata', 'strip-gps': 'no location', strip: 'no metadata' }
+
+function formatWords(spec: OutputSpec): string {
+  switch (spec.format) {
+    case 'same':
+      return spec.quality === undefined ? 'same format' : `same format, quality ${spec.quality}`
+    case 'png':
+      return 'PNG'
+    case 'webp':
+      return spec.lossless ? 'WebP lossless' : `WebP ${spec.quality ?? DEFAULT_QUALITY.webp}`
+    case 'jpeg':
+      return `JPEG ${spec.quality ?? DEFAULT_QUALITY.jpeg}${spec.progressive ? ' progressive' : ''}`
+    default:
+      return `${spec.format.toUpperCase()} ${spec.quality ?? DEFAULT_QUALITY[spec.format]}`
+  }
+}
+
+/** One output of an accepted recipe, as the run view describes it: `longest side 1920 px · WebP 80 · no location → web/`. */
+export function describeOutput(spec: OutputSpec): string {
+  const parts = [ruleWords(spec.resize), ...(spec.mode === 'stride' ? ['stride'] : []), formatWords(spec)]
+  if (spec.maxBytes !== undefined) parts.push(`at most ${formatBytes(spec.maxBytes)}`)
+  parts.push(METADATA_WORDS[spec.metadata])
+  if (spec.srgb) parts.push('sRGB')
+  if (spec.sharpen) parts.push('sharpened')
+  const where = [spec.folder && `${spec.folder}/`, spec.name !== DEFAULT_NAME && spec.name].filter(Boolean).join(' ')
+  return `${parts.join(' · ')}${where ? ` → ${where}` : ''}`
 }

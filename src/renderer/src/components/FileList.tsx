@@ -1,14 +1,39 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
+import { formatCount, plural } from '../../../shared/format'
 import { useEffect, useId, useMemo, useRef, useState } from 'react'
-import { formatCount } from '../format'
 import { useRem } from '../hooks/useRem'
-import { isProblem, type FileRow } from '../state/batch'
+import type { FileRow } from '../state/batch'
+import { LIST_FILTERS, LIST_SORTS, visibleRows, type ListFilter, type ListSort, type ListView } from '../state/list-view'
 import { itemAt, type ChunkedList } from '../state/rows'
 import { FileListRow } from './FileListRow'
 
+const FILTER_LABELS: Record<ListFilter, string> = {
+  all: 'All files',
+  problems: 'Problems',
+  planned: 'Planned',
+  collisions: 'Renamed or replacing',
+  copied: 'Copied',
+  scaled: 'Scaled',
+  skipped: 'Skipped',
+  failed: 'Failed',
+  canceled: 'Canceled',
+  warnings: 'Damaged pictures (warnings)'
+}
+
+const SORT_LABELS: Record<ListSort, string> = {
+  found: 'Order found',
+  name: 'Name',
+  time: 'Time taken',
+  size: 'Original size',
+  saved: 'Bytes saved'
+}
+
 interface Props {
   rows: ChunkedList<FileRow>
-  problemsOnly: boolean
+  view: ListView
+  onView: (view: ListView) => void
+  /** Search, filter and sort are offered (once the batch is over; while it runs the list follows the work). */
+  controls: boolean
   /** Keep the newest rows in view while the user has not scrolled away from them. */
   follow: boolean
   queued: number
@@ -19,28 +44,28 @@ interface Props {
   onShowOutput: ((file: string) => void) | null
 }
 
-function emptyText(problemsOnly: boolean, notStarted: number): string {
-  if (!problemsOnly) return 'No files yet.'
-  if (notStarted > 0) return `No file went wrong, but ${formatCount(notStarted)} ${notStarted === 1 ? 'was' : 'were'} canceled before ${notStarted === 1 ? 'it' : 'they'} started.`
-  return 'No problems: every file was copied or scaled.'
+function emptyText(view: ListView, total: number, notStarted: number): string {
+  if (total === 0) return 'No files yet.'
+  if (view.query.trim() !== '') return `No file named like "${view.query.trim()}" here.`
+  const unlisted = notStarted > 0 ? ` ${plural(notStarted, 'file was', 'files were')} canceled before starting (counted in the summary, not listed).` : ''
+  if (view.filter === 'problems') return notStarted > 0 ? `No listed file went wrong.${unlisted}` : 'No problems: every file was made as asked.'
+  if (view.filter === 'canceled' && notStarted > 0) return `None of the listed files.${unlisted}`
+  return `No ${FILTER_LABELS[view.filter].toLowerCase()} here.`
 }
 
 /** Every file of the batch, virtualized: only the rows in view are in the page, whatever the count. */
-export function FileList({ rows, problemsOnly, follow, queued, scanning, notStarted, onShowOutput }: Props) {
+export function FileList({ rows, view, onView, controls, follow, queued, scanning, notStarted, onShowOutput }: Props) {
   const id = useId()
   const scrollRef = useRef<HTMLDivElement>(null)
   const atEnd = useRef(true)
-  const rowHeight = useRem(3.5)
+  // One line of a row in a wide window (see .file-row): narrow windows wrap rows onto two, and they are measured.
+  const rowHeight = useRem(2.25)
   const [viewport, setViewport] = useState(0)
   // Blank space under the last row, so a list scrolled to its end starts with a whole row, not half of one.
   const endGap = viewport % rowHeight
 
-  const visible = useMemo(() => {
-    if (!problemsOnly) return null
-    const indices: number[] = []
-    for (let index = 0; index < rows.length; index += 1) if (isProblem(itemAt(rows, index)!)) indices.push(index)
-    return indices
-  }, [rows, problemsOnly])
+  const shown = controls ? view : null
+  const visible = useMemo(() => (shown ? visibleRows(rows, shown) : null), [rows, shown])
   const count = visible ? visible.length : rows.length
 
   // The virtualizer's methods are not memoizable, so React Compiler leaves this component alone.
@@ -73,7 +98,7 @@ export function FileList({ rows, problemsOnly, follow, queued, scanning, notStar
 
   useEffect(() => {
     virtualizer.scrollToOffset(0)
-  }, [problemsOnly, virtualizer])
+  }, [view, virtualizer])
 
   const onScroll = (): void => {
     const element = scrollRef.current
@@ -84,12 +109,38 @@ export function FileList({ rows, problemsOnly, follow, queued, scanning, notStar
   return (
     <div className="files">
       <div className="files-head">
-        <h2 id={`${id}-title`}>{problemsOnly ? 'Problems' : 'Files'}</h2>
+        <h2 id={`${id}-title`}>{visible && view.filter !== 'all' ? FILTER_LABELS[view.filter] : 'Files'}</h2>
         <p className="hint" id={`${id}-count`}>
-          {problemsOnly ? `${formatCount(count)} of ${formatCount(rows.length)} files` : `${formatCount(rows.length)} ${rows.length === 1 ? 'file' : 'files'}`}
+          {visible ? `${formatCount(count)} of ${plural(rows.length, 'file')}` : plural(rows.length, 'file')}
           {queued > 0 && `, ${formatCount(queued)} queued${scanning ? ' (still looking)' : ''}`}
           {notStarted > 0 && `, and ${formatCount(notStarted)} canceled before they started (not listed)`}
         </p>
+        {controls && (
+          <div className="list-controls">
+            <label htmlFor={`${id}-search`} className="visually-hidden">
+              Search by name
+            </label>
+            <input id={`${id}-search`} type="search" placeholder="Search by name" value={view.query} onChange={(event) => onView({ ...view, query: event.target.value })} />
+            <label htmlFor={`${id}-filter`} className="visually-hidden">
+              Show
+            </label>
+            <select id={`${id}-filter`} value={view.filter} onChange={(event) => onView({ ...view, filter: event.target.value as ListFilter })}>
+              {LIST_FILTERS.map((filter) => (
+                <option key={filter} value={filter}>
+                  {FILTER_LABELS[filter]}
+                </option>
+              ))}
+            </select>
+            <label htmlFor={`${id}-sort`}>Sort</label>
+            <select id={`${id}-sort`} value={view.sort} onChange={(event) => onView({ ...view, sort: event.target.value as ListSort })}>
+              {LIST_SORTS.map((sort) => (
+                <option key={sort} value={sort}>
+                  {SORT_LABELS[sort]}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
       </div>
       <div
         ref={scrollRef}
@@ -101,7 +152,7 @@ export function FileList({ rows, problemsOnly, follow, queued, scanning, notStar
         aria-describedby={`${id}-count`}
       >
         {count === 0 ? (
-          <p className="empty">{emptyText(problemsOnly, notStarted)}</p>
+          <p className="empty">{emptyText(shown ?? view, rows.length, notStarted)}</p>
         ) : (
           <div role="list" className="file-canvas" style={{ height: virtualizer.getTotalSize() }}>
             {virtualizer.getVirtualItems().map((item) => {

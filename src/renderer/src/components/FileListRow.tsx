@@ -1,10 +1,11 @@
 import { memo, useId } from 'react'
 import { displayName } from '../../../shared/display'
-import { formatFileTime, rowDetail, rowStatus, rowTime } from '../format'
+import { formatFileTime, isCollision, rowDetail, rowStatus, rowTime } from '../format'
 import { rowState, type FileRow, type RowState } from '../state/batch'
 
 const ICONS: Record<RowState, string> = {
   running: '◌',
+  planned: '→',
   copied: '✓',
   scaled: '✓',
   skipped: '–',
@@ -44,7 +45,7 @@ export const FileListRow = memo(function FileListRow({ row, index, measure, top,
       aria-setsize={of}
       data-testid="file-row"
       data-state={state}
-      className={`file-row state-${state}`}
+      className={`file-row state-${state}${isCollision(row) ? ' collision' : ''}`}
       data-index={index}
       ref={measure}
       // A CSSOM property, not a style attribute: allowed by the CSP's style-src 'self'.

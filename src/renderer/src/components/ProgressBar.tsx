@@ -1,5 +1,5 @@
-import { formatCount } from '../format'
 
+import { formatCount } from '../../../shared/format'
 interface Props {
   done: number
   total: number

@@ -1,34 +1,48 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
+import { formatCount, plural } from '../../../shared/format'
+import type { BatchRequest } from '../../../shared/recipe'
 import { summaryLine } from '../../../shared/summary-text'
 import { useApi } from '../api-context'
-import { formatCount } from '../format'
+import { describeOutput } from '../format'
 import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { useKeyDown } from '../hooks/useKeyDown'
 import { countsOf, queuedCount, type BatchState } from '../state/batch'
-import type { FormValues } from '../state/settings'
+import { ALL_ROWS, type ListView } from '../state/list-view'
 import { FileList } from './FileList'
 import { ProgressPanel } from './ProgressPanel'
 import { SummaryPanel } from './SummaryPanel'
 
 interface Props {
   batch: BatchState
-  form: FormValues
   onCancel: () => void
   onStopNow: () => void
   onNewBatch: () => void
+  /** Runs the same request again, for real: a plan carried out, or what a cancel left. */
+  onRunAgain: () => void
 }
 
-const EXISTING_HINTS: Record<FormValues['existing'], string> = {
+const EXISTING_HINTS: Record<BatchRequest['existing'], string> = {
   skip: 'existing outputs kept',
   overwrite: 'existing outputs overwritten',
   rename: 'existing outputs kept, new ones renamed'
 }
 
 function headline(batch: BatchState): string {
+  const dryRun = batch.request?.dryRun ?? false
   if (batch.error) return 'Stopped'
-  if (batch.summary) return batch.summary.canceled ? 'Canceled' : 'Done'
+  if (batch.summary) return batch.summary.canceled ? 'Canceled' : dryRun ? 'Plan' : 'Done'
   if (batch.stopping) return 'Stopping now…'
-  return batch.canceling ? 'Canceling…' : 'Scaling…'
+  if (batch.canceling) return 'Canceling…'
+  return dryRun ? 'Planning…' : 'Scaling…'
+}
+
+/** What a second run of the same request would do, as its button says; null when there is nothing to do. */
+function runAgainLabel(batch: BatchState): string | null {
+  if (batch.phase !== 'done' || !batch.request) return null
+  if (batch.request.dryRun) return batch.summary && !batch.summary.canceled ? 'Start this plan' : null
+  if (!batch.summary) return 'Resume'
+  const left = batch.summary.counts.canceled + batch.summary.counts.failed
+  return left > 0 ? `Resume (${formatCount(left)} left)` : null
 }
 
 function windowTitle(batch: BatchState): string {
@@ -38,10 +52,10 @@ function windowTitle(batch: BatchState): string {
 }
 
 /** A batch from its first update to its summary: progress, then the summary, over the file list. */
-export function RunView({ batch, form, onCancel, onStopNow, onNewBatch }: Props) {
+export function RunView({ batch, onCancel, onStopNow, onNewBatch, onRunAgain }: Props) {
   const api = useApi()
   const headingRef = useRef<HTMLHeadingElement>(null)
-  const [problemsOnly, setProblemsOnly] = useState(false)
+  const [view, setView] = useState<ListView>(ALL_ROWS)
   const done = batch.phase === 'done'
   const cancelable = !done && !batch.canceling
 
@@ -50,6 +64,7 @@ export function RunView({ batch, form, onCancel, onStopNow, onNewBatch }: Props)
   useEffect(() => headingRef.current?.focus(), [])
 
   const showOutput = useCallback((file: string) => void api.showOutput(file), [api])
+  const request = batch.request
 
   return (
     <main className="run">
@@ -57,14 +72,24 @@ export function RunView({ batch, form, onCancel, onStopNow, onNewBatch }: Props)
         <h2 ref={headingRef} tabIndex={-1}>
           {headline(batch)}
         </h2>
-        <p className="route">
-          <span className="path">{form.source}</span> <span aria-hidden="true">→</span>
-          <span className="visually-hidden">to</span> <span className="path">{form.target}</span>
-        </p>
-        <p className="hint">
-          {formatCount(Number(form.size))} px · {form.mode} · {form.workers} worker threads · {form.recursive ? 'with' : 'without'} sub-folders ·{' '}
-          {EXISTING_HINTS[form.existing]}
-        </p>
+        {request && (
+          <>
+            <p className="route">
+              <span className="path">{request.source}</span> <span aria-hidden="true">→</span>
+              <span className="visually-hidden">to</span> <span className="path">{request.target}</span>
+            </p>
+            <ul className="hint recipe-lines" aria-label="Outputs">
+              {request.recipe.outputs.map((spec, index) => (
+                <li key={index}>{describeOutput(spec)}</li>
+              ))}
+            </ul>
+            <p className="hint">
+              {request.files ? `${plural(request.files.length, 'picked file')} · ` : ''}
+              {plural(request.workers, 'worker thread')} · {request.files ? 'flat' : request.recursive ? 'with sub-folders' : 'without sub-folders'} · {EXISTING_HINTS[request.existing]}
+              {request.dryRun ? ' · a plan only: nothing is written' : ''}
+            </p>
+          </>
+        )}
       </header>
 
       <p role="status" aria-live="polite" aria-atomic="true" className="book-line">
@@ -81,10 +106,12 @@ export function RunView({ batch, form, onCancel, onStopNow, onNewBatch }: Props)
         <SummaryPanel
           summary={batch.summary}
           counts={countsOf(batch)}
-          problemsOnly={problemsOnly}
-          onToggleProblems={() => setProblemsOnly((value) => !value)}
+          problemsOnly={view.filter === 'problems'}
+          onToggleProblems={() => setView((current) => ({ ...current, filter: current.filter === 'problems' ? 'all' : 'problems' }))}
           onOpenTarget={() => void api.showTarget()}
           onNewBatch={onNewBatch}
+          runAgain={runAgainLabel(batch)}
+          onRunAgain={onRunAgain}
         />
       ) : (
         <ProgressPanel batch={batch} onCancel={onCancel} onStopNow={onStopNow} />
@@ -92,7 +119,9 @@ export function RunView({ batch, form, onCancel, onStopNow, onNewBatch }: Props)
 
       <FileList
         rows={batch.rows}
-        problemsOnly={done && problemsOnly}
+        view={view}
+        onView={setView}
+        controls={done}
         follow={!done}
         queued={queuedCount(batch)}
         scanning={batch.progress?.scanning ?? true}

@@ -1,13 +1,25 @@
 import { useCallback, useState } from 'react'
 import type { FolderPurpose } from '../../../shared/ipc'
+import type { BatchRequest } from '../../../shared/recipe'
 import { useApi } from '../api-context'
 import { messageOf } from '../format'
 import { useBatch } from '../hooks/useBatch'
-import { useFolderDrop } from '../hooks/useFolderDrop'
+import { useFolderDrop, type Dropped } from '../hooks/useFolderDrop'
 import { useStoredForm } from '../hooks/useStoredForm'
-import { assignDroppedFolders, toRequest } from '../state/settings'
+import { assignDroppedFolders, pickFiles, toRequest, type FormValues } from '../state/settings'
 import { RunView } from './RunView'
 import { SetupForm } from './SetupForm'
+
+/** Folders fill the folder fields; photos (of one folder) become the picked files of their folder. */
+function withDropped(form: FormValues, dropped: Dropped[], onto: FolderPurpose | null): FormValues {
+  const folders = dropped.filter((item) => item.folder).map((item) => item.path)
+  if (folders.length > 0) {
+    const assigned = assignDroppedFolders(form, folders, onto)
+    return { ...form, ...assigned, ...(assigned.source === form.source ? {} : { files: null, leftOut: 0 }) }
+  }
+  const picked = pickFiles(dropped.map((item) => item.path))
+  return picked ? { ...form, source: picked.source, files: picked.files, leftOut: picked.leftOut } : form
+}
 
 /** One window's life: the form, the batch it starts, the summary, and back. */
 export function Session({ cores, version }: { cores: number; version: string }) {
@@ -15,23 +27,23 @@ export function Session({ cores, version }: { cores: number; version: string }) 
   const [form, setForm] = useStoredForm(cores)
   const [batch, dispatch] = useBatch()
   const [returning, setReturning] = useState(false)
-  const inSetup = batch.phase === 'setup' || batch.phase === 'starting'
+  const [fromForm, setFromForm] = useState(true)
+  // A start from the form keeps the form up until main has said yes: a refusal is shown where it can be fixed.
+  const inSetup = batch.phase === 'setup' || (batch.awaitingStart && fromForm)
 
-  const onDrop = useCallback(
-    (paths: string[], onto: FolderPurpose | null) => setForm((current) => ({ ...current, ...assignDroppedFolders(current, paths, onto) })),
-    [setForm]
-  )
+  const onDrop = useCallback((dropped: Dropped[], onto: FolderPurpose | null) => setForm((current) => withDropped(current, dropped, onto)), [setForm])
   const dragging = useFolderDrop(batch.phase === 'setup', onDrop)
 
-  const start = async (): Promise<void> => {
-    const options = toRequest(form)
-    if (!options || batch.phase !== 'setup') return
-    dispatch({ type: 'start-requested' })
+  /** Starts a batch under an id of the page's own, which every update of it will carry. */
+  const start = async (request: BatchRequest | null): Promise<void> => {
+    if (!request || batch.phase === 'running') return
+    const batchId = crypto.randomUUID()
+    dispatch({ type: 'start-requested', batchId, request })
     try {
-      const result = await api.start(options)
-      dispatch(result.ok ? { type: 'start-accepted', batchId: result.batchId } : { type: 'start-refused', code: result.code, message: result.message })
+      const result = await api.start(batchId, request)
+      dispatch(result.ok ? { type: 'start-accepted', batchId, request: result.request } : { type: 'start-refused', batchId, code: result.code, message: result.message })
     } catch (error) {
-      dispatch({ type: 'start-refused', code: 'internal', message: messageOf(error) })
+      dispatch({ type: 'start-refused', batchId, code: 'internal', message: messageOf(error) })
     }
   }
 
@@ -54,6 +66,13 @@ export function Session({ cores, version }: { cores: number; version: string }) 
     dispatch({ type: 'new-batch' })
   }
 
+  // The same request again, for real: a dry run's plan carried out, or the rest after a cancel
+  // (the journal knows what is done, so only that is left out).
+  const again = (): void => {
+    setFromForm(false)
+    void start(batch.request && { ...batch.request, dryRun: false })
+  }
+
   return (
     <div className={inSetup ? 'app app-setup' : 'app app-run'}>
       <header className="app-header">
@@ -64,8 +83,11 @@ export function Session({ cores, version }: { cores: number; version: string }) 
         <SetupForm
           form={form}
           onChange={(patch) => setForm((current) => ({ ...current, ...patch }))}
-          onStart={() => void start()}
-          starting={batch.phase === 'starting'}
+          onStart={(dryRun) => {
+            setFromForm(true)
+            void start(toRequest(form, dryRun))
+          }}
+          starting={batch.awaitingStart}
           error={batch.startError}
           onCancelOther={cancelBatch}
           cores={cores}
@@ -73,7 +95,7 @@ export function Session({ cores, version }: { cores: number; version: string }) 
           focusStart={returning}
         />
       ) : (
-        <RunView batch={batch} form={form} onCancel={cancel} onStopNow={stopNow} onNewBatch={newBatch} />
+        <RunView key={batch.batchId ?? 'none'} batch={batch} onCancel={cancel} onStopNow={stopNow} onNewBatch={newBatch} onRunAgain={again} />
       )}
     </div>
   )

@@ -1,18 +1,24 @@
-import { useEffect, useId, useRef, type FormEvent } from 'react'
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
+import { plural } from '../../../shared/format'
+import { commandLineOf, commandLineProblem } from '../../../shared/command-line'
 import { START_BUSY } from '../../../shared/ipc'
 import type { Problem } from '../../../shared/reasons'
-import { formatCount } from '../format'
-import { parseSize, parseWorkers, toRequest, type FormValues } from '../state/settings'
+import { draftsOf, recipeOf } from '../state/outputs'
+import { formProblem, pickFiles, toRequest, type FormValues } from '../state/settings'
+import { useApi } from '../api-context'
+import { messageOf } from '../format'
 import { ExistingField } from './ExistingField'
 import { FolderField } from './FolderField'
-import { ModeField } from './ModeField'
-import { SizeField } from './SizeField'
+import { OutputsEditor } from './OutputsEditor'
+import { PresetBar } from './PresetBar'
+import { PreviewPanel } from './PreviewPanel'
 import { WorkersField } from './WorkersField'
 
 interface Props {
   form: FormValues
   onChange: (patch: Partial<FormValues>) => void
-  onStart: () => void
+  /** Starts the batch; `dryRun` plans it and writes nothing. */
+  onStart: (dryRun: boolean) => void
   starting: boolean
   /** Why the last start was refused. */
   error: Problem | null
@@ -25,21 +31,15 @@ interface Props {
   focusStart: boolean
 }
 
-function missing(form: FormValues): string | null {
-  if (!form.source && !form.target) return 'Choose a source folder and a target folder to start.'
-  if (!form.source) return 'Choose a source folder to start.'
-  if (!form.target) return 'Choose a target folder to start.'
-  if (parseSize(form.size) === null) return 'Enter a valid size to start.'
-  if (parseWorkers(form.workers) === null) return 'Enter a valid number of worker threads to start.'
-  return null
-}
-
 /** Everything a batch needs, with Start last; Enter in any field starts too. */
 export function SetupForm({ form, onChange, onStart, starting, error, onCancelOther, cores, dragging, focusStart }: Props) {
+  const api = useApi()
   const id = useId()
   const startRef = useRef<HTMLButtonElement>(null)
-  const ready = toRequest(form) !== null
-  const hint = missing(form)
+  const [copied, setCopied] = useState<string | null>(null)
+  const request = toRequest(form)
+  const hint = formProblem(form)
+  const recipe = recipeOf(form.outputs)
 
   useEffect(() => {
     if (focusStart) startRef.current?.focus()
@@ -47,8 +47,28 @@ export function SetupForm({ form, onChange, onStart, starting, error, onCancelOt
 
   const submit = (event: FormEvent): void => {
     event.preventDefault()
-    if (ready && !starting) onStart()
+    if (request && !starting) onStart(false)
   }
+
+  const chooseFiles = async (): Promise<void> => {
+    const picked = pickFiles(await api.pickFiles('images', form.source || undefined))
+    if (picked) onChange({ source: picked.source, files: picked.files, leftOut: picked.leftOut })
+  }
+
+  const commandProblem = request ? commandLineProblem(request) : null
+  const copyCommand = async (): Promise<void> => {
+    if (!request || commandProblem) return
+    const { command, preset } = commandLineOf(request, { defaultWorkers: cores })
+    const text = preset ? `# save as ${preset.fileName}:\n${preset.json}\n${command}` : command
+    try {
+      await api.copyText(text)
+      setCopied(text)
+    } catch (failure) {
+      setCopied(`Could not copy: ${messageOf(failure)}`)
+    }
+  }
+
+  const outputCount = recipe.ok ? recipe.recipe.outputs.length : form.outputs.length
 
   return (
     <main className="setup">
@@ -57,19 +77,36 @@ export function SetupForm({ form, onChange, onStart, starting, error, onCancelOt
           <h2>Folders</h2>
           {/* One grid for both fields, so their labels, inputs and buttons line up. */}
           <div className="folder-grid">
-            <FolderField purpose="source" label="Source folder" value={form.source} onChange={(source) => onChange({ source })} />
+            <FolderField purpose="source" label="Source folder" value={form.source} onChange={(source) => onChange({ source, files: null, leftOut: 0 })} />
             <FolderField purpose="target" label="Target folder" value={form.target} onChange={(target) => onChange({ target })} />
           </div>
-          <p className="drop-hint">{dragging ? 'Drop on a field to choose it, or anywhere to fill the empty one.' : 'You can also drop folders onto the window.'}</p>
+          <div className="picked-files">
+            {form.files ? (
+              <>
+                <p className="hint" data-testid="picked-files">
+                  Only {plural(form.files.length, 'picked file')} of the source folder, into the target itself (no sub-folders).
+                  {form.leftOut ? ` ${plural(form.leftOut, 'file')} from other folders left out: a batch reads one folder.` : ''}
+                </p>
+                <button type="button" className="link" onClick={() => onChange({ files: null, leftOut: 0 })}>
+                  Use the whole folder
+                </button>
+              </>
+            ) : (
+              <button type="button" onClick={() => void chooseFiles()}>
+                Choose files instead…
+              </button>
+            )}
+          </div>
+          <p className="drop-hint">
+            {dragging ? 'Drop on a field to choose it, or anywhere to fill the empty one.' : 'You can also drop folders, or photos of one folder, onto the window.'}
+          </p>
         </div>
 
-        <div className="card">
-          <SizeField value={form.size} onChange={(size) => onChange({ size })} />
-        </div>
+        <PresetBar recipe={recipe.ok ? recipe.recipe : null} onApply={(entry) => onChange({ outputs: draftsOf({ outputs: entry.preset.outputs }) })} />
 
-        <div className="card">
-          <ModeField value={form.mode} onChange={(mode) => onChange({ mode })} />
-        </div>
+        <OutputsEditor drafts={form.outputs} onChange={(outputs) => onChange({ outputs })} />
+
+        <PreviewPanel form={form} />
 
         <div className="card options">
           <h2>Options</h2>
@@ -79,7 +116,8 @@ export function SetupForm({ form, onChange, onStart, starting, error, onCancelOt
               <input
                 id={`${id}-recursive`}
                 type="checkbox"
-                checked={form.recursive}
+                checked={form.files ? false : form.recursive}
+                disabled={form.files !== null}
                 onChange={(event) => onChange({ recursive: event.target.checked })}
                 aria-describedby={`${id}-recursive-hint`}
               />
@@ -87,6 +125,10 @@ export function SetupForm({ form, onChange, onStart, starting, error, onCancelOt
               <p id={`${id}-recursive-hint`} className="hint">
                 The target mirrors the source's folder tree.
               </p>
+            </div>
+            <div className="field check">
+              <input id={`${id}-dates`} type="checkbox" checked={form.keepDates} onChange={(event) => onChange({ keepDates: event.target.checked })} />
+              <label htmlFor={`${id}-dates`}>Give outputs their original's date</label>
             </div>
             <ExistingField value={form.existing} onChange={(existing) => onChange({ existing })} />
           </div>
@@ -104,11 +146,24 @@ export function SetupForm({ form, onChange, onStart, starting, error, onCancelOt
             </div>
           )}
           <p id={`${id}-start`} className="hint">
-            {hint ?? `Scale to ${formatCount(parseSize(form.size) ?? 0)} px, ${form.mode}, on ${form.workers} worker threads.`}
+            {hint ?? `${plural(outputCount, 'output')} per photo, on ${plural(Number(form.workers), 'worker thread')}.`}
           </p>
-          <button ref={startRef} type="submit" className="primary" disabled={!ready || starting} aria-describedby={`${id}-start`}>
-            Start
-          </button>
+          {copied !== null && (
+            <pre className="command-line" data-testid="command-line" aria-label="Command line (copied)">
+              {copied}
+            </pre>
+          )}
+          <div className="start-actions">
+            <button type="button" onClick={() => void copyCommand()} disabled={!request || commandProblem !== null} title={commandProblem ?? undefined}>
+              Copy as command line
+            </button>
+            <button type="button" onClick={() => onStart(true)} disabled={!request || starting}>
+              Preview plan
+            </button>
+            <button ref={startRef} type="submit" className="primary" disabled={!request || starting} aria-describedby={`${id}-start`}>
+              Start
+            </button>
+          </div>
         </div>
       </form>
     </main>

@@ -1,8 +1,8 @@
 import { useEffect, useRef } from 'react'
 import { OUTCOMES, type Outcome, type Summary } from '../../../shared/batch'
-import { formatBytes, formatDuration } from '../../../shared/format'
+import { formatBytes, formatCount, formatDuration } from '../../../shared/format'
 import { nothingFoundHint, reasonBreakdown } from '../../../shared/summary-text'
-import { formatCount, formatRate } from '../format'
+import { formatRate } from '../format'
 
 interface Props {
   /** Null when the batch stopped without one; the counts seen so far stand in. */
@@ -12,10 +12,13 @@ interface Props {
   onToggleProblems: () => void
   onOpenTarget: () => void
   onNewBatch: () => void
+  /** `Resume (12 left)`, `Start this plan`; null when there is nothing more to do. */
+  runAgain: string | null
+  onRunAgain: () => void
 }
 
 /** What the batch did, and what to do next. */
-export function SummaryPanel({ summary, counts, problemsOnly, onToggleProblems, onOpenTarget, onNewBatch }: Props) {
+export function SummaryPanel({ summary, counts, problemsOnly, onToggleProblems, onOpenTarget, onNewBatch, runAgain, onRunAgain }: Props) {
   const headingRef = useRef<HTMLHeadingElement>(null)
   // Cancel had the focus and is gone now: keep keyboard users where the news is.
   useEffect(() => {
@@ -35,6 +38,13 @@ export function SummaryPanel({ summary, counts, problemsOnly, onToggleProblems, 
         <h2 id="summary-heading" ref={headingRef} tabIndex={-1}>
           Summary
         </h2>
+        <ul className="tiles">
+          {OUTCOMES.map((outcome) => (
+            <li key={outcome} className={`tile state-${outcome}`} data-count={outcome}>
+              <span className="tile-count">{formatCount(counts[outcome])}</span> {outcome}
+            </li>
+          ))}
+        </ul>
         <div className="panel-actions">
           <button type="button" onClick={onOpenTarget}>
             Open target folder
@@ -42,18 +52,16 @@ export function SummaryPanel({ summary, counts, problemsOnly, onToggleProblems, 
           <button type="button" onClick={onToggleProblems} aria-pressed={problemsOnly}>
             {problemsOnly ? 'Show all files' : 'Show problems'}
           </button>
-          <button type="button" className="primary" onClick={onNewBatch}>
+          {runAgain && (
+            <button type="button" className="primary" onClick={onRunAgain}>
+              {runAgain}
+            </button>
+          )}
+          <button type="button" className={runAgain ? undefined : 'primary'} onClick={onNewBatch}>
             New batch
           </button>
         </div>
       </div>
-      <ul className="tiles">
-        {OUTCOMES.map((outcome) => (
-          <li key={outcome} className={`tile state-${outcome}`} data-count={outcome}>
-            <span className="tile-count">{formatCount(counts[outcome])}</span> {outcome}
-          </li>
-        ))}
-      </ul>
       {hint && <p className="hint nothing-found">{hint}</p>}
       {reasons.length > 0 && (
         <ul className="reasons" aria-label="Reasons">
@@ -64,10 +72,6 @@ export function SummaryPanel({ summary, counts, problemsOnly, onToggleProblems, 
       )}
       {summary && (
         <dl className="stats">
-          <div>
-            <dt>Worker threads</dt>
-            <dd>{summary.workers}</dd>
-          </div>
           <div>
             <dt>Peak images in flight</dt>
             <dd>{summary.peakParallel}</dd>

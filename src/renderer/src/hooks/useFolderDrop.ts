@@ -11,18 +11,33 @@ function dropTarget(event: DragEvent): FolderPurpose | null {
   return purpose === 'source' || purpose === 'target' ? purpose : null
 }
 
+/** A dropped item's real path, and whether it is a folder (else a file). */
+export interface Dropped {
+  path: string
+  folder: boolean
+}
+
+/** Whether the n-th dropped item is a folder: Chromium says so through its file-system entry. */
+function isFolder(event: DragEvent, index: number): boolean {
+  const entry = event.dataTransfer?.items?.[index]?.webkitGetAsEntry?.()
+  return entry ? entry.isDirectory : true
+}
+
 /**
- * Folders dropped anywhere on the window, resolved to real paths by the preload.
+ * Folders (or files) dropped anywhere on the window, resolved to real paths by the preload.
  * Drops are always swallowed, so a stray file never navigates the page away.
  * Returns whether files are being dragged over the window right now.
  */
-export function useFolderDrop(enabled: boolean, onDrop: (paths: string[], onto: FolderPurpose | null) => void): boolean {
+export function useFolderDrop(enabled: boolean, onDrop: (dropped: Dropped[], onto: FolderPurpose | null) => void): boolean {
   const api = useApi()
   const [dragging, setDragging] = useState(false)
   const handleDrop = useEffectEvent((event: DragEvent) => {
     const files = Array.from(event.dataTransfer?.files ?? [])
-    const paths = files.map((file) => api.pathForDroppedFile(file)).filter((path): path is string => path !== null)
-    if (enabled && paths.length > 0) onDrop(paths, dropTarget(event))
+    const dropped = files.flatMap((file, index) => {
+      const path = api.pathForDroppedFile(file)
+      return path === null ? [] : [{ path, folder: isFolder(event, index) }]
+    })
+    if (enabled && dropped.length > 0) onDrop(dropped, dropTarget(event))
   })
   const isEnabled = useEffectEvent(() => enabled)
 

@@ -1,4 +1,5 @@
-import type { BatchEvent, FileResult, Outcome, Progress, Summary } from '../../../shared/batch'
+import type { BatchEvent, FilePlan, FileResult, Outcome, Progress, Summary } from '../../../shared/batch'
+import type { BatchRequest } from '../../../shared/recipe'
 import type { Problem } from '../../../shared/reasons'
 import { fileOutcome, isProblem as resultIsProblem } from '../../../shared/file-outcome'
 import type { BatchUpdate } from '../../../shared/ipc'
@@ -9,39 +10,32 @@ export interface FileRow {
   file: string
   /** The worker thread that has (or had) it; null for files that never reached one. */
   worker: number | null
-  /** Null while the file is on its worker. */
+  /** Null while the file is on its worker, and for a file a dry run planned. */
   result: FileResult | null
+  /** A dry run's plan for the file. */
+  plan?: FilePlan
 }
 
-export type RowState = 'running' | Outcome
+export type RowState = 'running' | 'planned' | Outcome
 
-export const rowState = (row: FileRow): RowState => (row.result ? fileOutcome(row.result) : 'running')
+export const rowState = (row: FileRow): RowState => (row.result ? fileOutcome(row.result) : row.plan ? 'planned' : 'running')
 
 export type Phase =
   /** The form: updates are ignored, they belong to no batch of ours. */
   | 'setup'
-  /**
-   * Start was sent and not answered yet. Updates are held, not applied: until the answer names
-   * our batch, the last update of a batch that is just ending looks the same as our first one.
-   */
-  | 'starting'
-  /** Updates of our batch (and only those) are applied. */
+  /** Start was sent: updates carrying our batch's id (and only those) are applied. */
   | 'running'
   /** A summary or an error arrived: the batch is over. */
   | 'done'
 
-/** An update held while the page is starting, with when it arrived. */
-export interface HeldUpdate {
-  update: BatchUpdate
-  receivedAt: number
-}
-
 export interface BatchState {
   phase: Phase
-  /** The batch main accepted for this page; null until start() answers. */
-  batchId: number | null
-  /** Updates that arrived while starting, in order, to be sorted out once start() answers. */
-  held: readonly HeldUpdate[]
+  /** The id this page gave its batch; every update of it carries the same. */
+  batchId: string | null
+  /** What was asked, then what main accepted (its defaults filled in): what the run view describes. */
+  request: BatchRequest | null
+  /** Start was sent and main has not answered yet. */
+  awaitingStart: boolean
   rows: ChunkedList<FileRow>
   /**
    * Row index of every file still on a worker. At most one per worker thread, so
@@ -62,9 +56,9 @@ export interface BatchState {
 }
 
 export type BatchAction =
-  | { type: 'start-requested' }
-  | { type: 'start-accepted'; batchId: number }
-  | ({ type: 'start-refused' } & Problem)
+  | { type: 'start-requested'; batchId: string; request: BatchRequest }
+  | { type: 'start-accepted'; batchId: string; request: BatchRequest }
+  | ({ type: 'start-refused'; batchId: string } & Problem)
   | { type: 'update'; update: BatchUpdate; receivedAt: number }
   | { type: 'cancel-requested' }
   | { type: 'stop-now-requested' }
@@ -73,7 +67,8 @@ export type BatchAction =
 export const initialBatchState: BatchState = {
   phase: 'setup',
   batchId: null,
-  held: [],
+  request: null,
+  awaitingStart: false,
   rows: emptyList(),
   running: new Map(),
   progress: null,
@@ -88,36 +83,20 @@ export const initialBatchState: BatchState = {
 export function batchReducer(state: BatchState, action: BatchAction): BatchState {
   switch (action.type) {
     case 'start-requested':
-      return { ...initialBatchState, phase: 'starting' }
+      return { ...initialBatchState, phase: 'running', batchId: action.batchId, request: action.request, awaitingStart: true }
     case 'start-accepted':
-      return state.phase === 'starting' ? accept(state, action.batchId) : state
+      return state.batchId === action.batchId ? { ...state, request: action.request, awaitingStart: false } : state
     case 'start-refused':
-      // Whatever arrived meanwhile belongs to someone else's batch: the held updates go too.
-      return { ...initialBatchState, startError: { code: action.code, message: action.message } }
+      return state.batchId === action.batchId ? { ...initialBatchState, startError: { code: action.code, message: action.message } } : state
     case 'update':
-      if (state.phase === 'starting') return { ...state, held: [...state.held, { update: action.update, receivedAt: action.receivedAt }] }
-      if (state.phase === 'running' && action.update.batchId === state.batchId) return applyUpdate(state, action.update, action.receivedAt)
-      return state
+      return state.phase === 'running' && action.update.batchId === state.batchId ? applyUpdate(state, action.update, action.receivedAt) : state
     case 'cancel-requested':
-      return state.phase === 'starting' || state.phase === 'running' ? { ...state, canceling: true } : state
+      return state.phase === 'running' ? { ...state, canceling: true } : state
     case 'stop-now-requested':
       return state.canceling && state.phase !== 'done' ? { ...state, stopping: true } : state
     case 'new-batch':
       return initialBatchState
   }
-}
-
-/**
- * Our batch is named: apply what it already sent, in order (a tiny folder can even be done
- * by now), and drop what other batches sent.
- */
-function accept(state: BatchState, batchId: number): BatchState {
-  let next: BatchState = { ...state, phase: 'running', batchId, held: [] }
-  for (const { update, receivedAt } of state.held) {
-    if (next.phase !== 'running') break
-    if (update.batchId === batchId) next = applyUpdate(next, update, receivedAt)
-  }
-  return next
 }
 
 /** Folds a whole update at once: one copy of what it touches, however many events it carries. */
@@ -162,6 +141,9 @@ function applyEvent(state: Draft, event: BatchEvent, receivedAt: number): void {
       }
       break
     }
+    case 'planned':
+      state.rows.push({ file: event.plan.file, worker: null, result: null, plan: event.plan })
+      break
     case 'progress':
       state.progress = event.progress
       state.progressAt = receivedAt

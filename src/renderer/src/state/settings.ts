@@ -5,13 +5,13 @@ import {
   EXISTING_POLICIES,
   LIMITS,
   MODES,
+  recipeSchema,
   singleOutput,
   type BatchRequest,
   type ExistingPolicy,
-  type Mode
+  type Recipe
 } from '../../../shared/recipe'
-
-export const SIZE_PRESETS = [400, 800, 1024, 1280, 1920, 2560, 3840] as const
+import { draftsOf, recipeOf, type OutputDraft } from './outputs'
 
 /**
  * What the form holds. The numbers stay text while they are edited, so a half-typed
@@ -20,24 +20,31 @@ export const SIZE_PRESETS = [400, 800, 1024, 1280, 1920, 2560, 3840] as const
 export interface FormValues {
   source: string
   target: string
-  size: string
-  mode: Mode
+  /** Files picked one by one from the source folder, or null for the whole folder. */
+  files: string[] | null
+  /** How many picked or dropped files were left out for being in another folder (not remembered). */
+  leftOut?: number
+  outputs: OutputDraft[]
   workers: string
   recursive: boolean
   existing: ExistingPolicy
+  keepDates: boolean
 }
 
 export const STORAGE_KEY = 'imagescale.settings.v1'
+
+const bookRecipe = (): Recipe => ({ outputs: [singleOutput(DEFAULT_SIZE, 'smooth')] })
 
 export function defaultForm(cores: number): FormValues {
   return {
     source: '',
     target: '',
-    size: String(DEFAULT_SIZE),
-    mode: 'smooth',
+    files: null,
+    outputs: draftsOf(bookRecipe()),
     workers: String(clamp(cores, LIMITS.workers.min, LIMITS.workers.max)),
     recursive: true,
-    existing: 'skip'
+    existing: 'skip',
+    keepDates: false
   }
 }
 
@@ -49,46 +56,59 @@ export function parseWhole(text: string, min: number, max: number): number | nul
   return value !== null && value >= min && value <= max ? value : null
 }
 
-export const parseSize = (text: string): number | null => parseWhole(text, LIMITS.size.min, LIMITS.size.max)
 export const parseWorkers = (text: string): number | null => parseWhole(text, LIMITS.workers.min, LIMITS.workers.max)
+
+/** What keeps the form from starting, in words; null when it is ready. */
+export function formProblem(form: FormValues): string | null {
+  if (!form.source && !form.target) return 'Choose a source folder and a target folder to start.'
+  if (!form.source) return 'Choose a source folder to start.'
+  if (!form.target) return 'Choose a target folder to start.'
+  const recipe = recipeOf(form.outputs)
+  if (!recipe.ok) return `${recipe.problem[0]!.toUpperCase()}${recipe.problem.slice(1)}.`
+  if (parseWorkers(form.workers) === null) return 'Enter a valid number of worker threads to start.'
+  return null
+}
 
 /**
  * The request to start with, or null while something is missing or out of range. The folders
  * go exactly as typed or picked: a path is never trimmed (`photos ` is not `photos`).
  */
-export function toRequest(form: FormValues): BatchRequest | null {
-  const size = parseSize(form.size)
+export function toRequest(form: FormValues, dryRun = false): BatchRequest | null {
+  const recipe = recipeOf(form.outputs)
   const workers = parseWorkers(form.workers)
-  if (!form.source || !form.target || size === null || workers === null) return null
+  if (!form.source || !form.target || !recipe.ok || workers === null) return null
   return {
     source: form.source,
     target: form.target,
-    recipe: { outputs: [singleOutput(size, form.mode)] },
+    ...(form.files ? { files: form.files } : {}),
+    recipe: recipe.recipe,
     workers,
-    recursive: form.recursive,
+    recursive: form.files ? false : form.recursive,
     existing: form.existing,
     maxPixels: LIMITS.maxPixels.default,
-    dryRun: false,
-    keepDates: false
+    dryRun,
+    keepDates: form.keepDates
   }
 }
 
-/** What is written to storage: only valid values, as their real types. */
+/** What is written to storage: only valid values, as their real types (the recipe as the schema has it). */
 export function serializeForm(form: FormValues): string {
+  const recipe = recipeOf(form.outputs)
   return JSON.stringify({
     source: form.source,
     target: form.target,
-    size: parseSize(form.size) ?? undefined,
-    mode: form.mode,
+    recipe: recipe.ok ? recipe.recipe : undefined,
     workers: parseWorkers(form.workers) ?? undefined,
     recursive: form.recursive,
-    existing: form.existing
+    existing: form.existing,
+    keepDates: form.keepDates
   })
 }
 
 /**
  * Reads back what serializeForm wrote, field by field: anything missing, mistyped or out
- * of range (an older version, a hand edit, a broken write) falls back to its default.
+ * of range (an older version, a hand edit, a broken write) falls back to its default. The
+ * picked files are not remembered: a folder's files change between sessions.
  */
 export function restoreForm(stored: string | null, cores: number): FormValues {
   const form = defaultForm(cores)
@@ -108,17 +128,26 @@ export function restoreForm(stored: string | null, cores: number): FormValues {
     const value = record[key]
     return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : null
   }
-  const size = whole('size', LIMITS.size.min, LIMITS.size.max)
   const workers = whole('workers', LIMITS.workers.min, LIMITS.workers.max)
   const oneOf = <T extends string>(values: readonly T[], value: unknown): T | null => (values as readonly unknown[]).includes(value) ? (value as T) : null
   return {
+    ...form,
     source: text('source') ?? form.source,
     target: text('target') ?? form.target,
-    size: size === null ? form.size : String(size),
-    mode: oneOf(MODES, record.mode) ?? form.mode,
+    outputs: restoredRecipe(record, whole) ?? form.outputs,
     workers: workers === null ? form.workers : String(workers),
     recursive: typeof record.recursive === 'boolean' ? record.recursive : form.recursive,
-    existing: oneOf(EXISTING_POLICIES, record.existing) ?? form.existing
+    existing: oneOf(EXISTING_POLICIES, record.existing) ?? form.existing,
+    keepDates: typeof record.keepDates === 'boolean' ? record.keepDates : form.keepDates
+  }
+
+  /** The stored recipe, checked by the one schema; or the one size and method of settings saved before recipes. */
+  function restoredRecipe(record: Record<string, unknown>, whole: (key: string, min: number, max: number) => number | null): OutputDraft[] | null {
+    const parsed = recipeSchema.safeParse(record.recipe)
+    if (parsed.success) return draftsOf(parsed.data)
+    const size = whole('size', LIMITS.size.min, LIMITS.size.max)
+    const mode = oneOf(MODES, record.mode)
+    return size === null && mode === null ? null : draftsOf({ outputs: [singleOutput(size ?? DEFAULT_SIZE, mode ?? 'smooth')] })
   }
 }
 
@@ -137,4 +166,24 @@ export function assignDroppedFolders(
   if (second !== undefined) return { source: first, target: second }
   if (folders.source && !folders.target) return { ...folders, target: first }
   return { ...folders, source: first }
+}
+
+/** `/photos/trip/a.jpg` → `/photos/trip` and `a.jpg`, on either kind of separator. */
+function splitPath(path: string): { folder: string; name: string } {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'))
+  // `/a.jpg` and `C:\a.jpg`: the folder is the root itself, separator kept.
+  const folder = cut <= 0 || path[cut - 1] === ':' ? path.slice(0, cut + 1) : path.slice(0, cut)
+  return { folder, name: path.slice(cut + 1) }
+}
+
+/**
+ * Files picked or dropped one by one: the source becomes their folder and only they are made.
+ * A batch reads one folder, so files from elsewhere are left out, and counted for the form to say.
+ */
+export function pickFiles(paths: readonly string[]): { source: string; files: string[]; leftOut: number } | null {
+  const [first] = paths
+  if (first === undefined) return null
+  const { folder } = splitPath(first)
+  const files = paths.map(splitPath).filter((path) => path.folder === folder && path.name !== '').map((path) => path.name)
+  return { source: folder, files: [...new Set(files)], leftOut: paths.length - files.length }
 }
