@@ -4,8 +4,10 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import type { BatchUpdate, FolderPurpose, InvokeChannel, StartResult } from '../../src/shared/ipc'
+import { createApi, type Invoke, type Listen } from '../../src/shared/api'
+import type { BatchUpdate, FilePurpose, FolderPurpose, InvokeChannel, StartResult } from '../../src/shared/ipc'
 import type { Summary } from '../../src/shared/batch'
+import type { BatchRequest } from '../../src/shared/recipe'
 import { forkHost } from '../../src/core/pool-client'
 import { createHandlers } from '../../src/main/handlers'
 import { createRouter } from '../../src/main/ipc'
@@ -66,11 +68,13 @@ interface Rejected {
   __rejected: string
 }
 
-/** The preload's `window.api`, rebuilt over Playwright bindings instead of ipcRenderer. */
-function installBrowserApi(): void {
-  type Invoke = (channel: string, payload: unknown) => Promise<unknown>
+/**
+ * The preload's transport, rebuilt over Playwright bindings instead of ipcRenderer, under the
+ * preload's own `createApi`: its source is sent into the page, so the mapping tested is the real one.
+ */
+function installBrowserApi(create: typeof createApi): void {
   const w = globalThis as unknown as {
-    __invoke: Invoke
+    __invoke: (channel: string, payload: unknown) => Promise<unknown>
     __deliver: (update: unknown) => void
     api: unknown
   }
@@ -85,29 +89,29 @@ function installBrowserApi(): void {
     }
     return answer
   }
-  w.api = {
-    appInfo: () => invoke('app:info', undefined),
-    pickFolder: (purpose: string, current?: string) => invoke('dialog:pick-folder', current ? { purpose, current } : { purpose }),
-    start: (options: unknown) => invoke('batch:start', options),
-    cancel: () => invoke('batch:cancel', undefined),
-    stopNow: () => invoke('batch:stop-now', undefined),
-    showTarget: () => invoke('shell:show-target', undefined),
-    showOutput: (file: string) => invoke('shell:show-output', { file }),
-    onUpdate: (listener: (update: unknown) => void) => {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-    pathForDroppedFile: () => null
+  // The only event the contract has is batch:update, which __deliver carries.
+  const listen = (_channel: string, listener: (update: unknown) => void): (() => void) => {
+    listeners.add(listener)
+    return () => listeners.delete(listener)
   }
+  w.api = create(invoke as Invoke, listen as Listen, () => null)
 }
 
 export interface BrowserApp {
   page: Page
   /** What the folder dialog answers next, per purpose. */
   folders: Record<FolderPurpose, string | null>
+  /** What the file dialog answers next, per purpose ([] is a canceled dialog). */
+  files: Record<FilePurpose, string[]>
+  /** What the save dialog answers next (null: canceled). */
+  savePath: string | null
+  /** What the page put on the clipboard, in order. */
+  clipboard: string[]
   opened: string[]
   revealed: string[]
   updates: BatchUpdate[]
+  /** Every request main accepted (its defaults filled in), in order: what each batch really ran. */
+  accepted: BatchRequest[]
   ended: Summary[]
   /** Uncaught errors and console errors the page reported since it loaded. */
   problems: string[]
@@ -151,9 +155,13 @@ export async function launchBrowserApp(options: { cores?: number; version?: stri
   const app: BrowserApp = {
     page,
     folders: { source: null, target: null },
+    files: { images: [], preset: [] },
+    savePath: null,
+    clipboard: [],
     opened: [],
     revealed: [],
     updates: [],
+    accepted: [],
     ended: [],
     problems: [],
     handled: [],
@@ -204,6 +212,9 @@ export async function launchBrowserApp(options: { cores?: number; version?: stri
     workerPath: WORKER_PATH,
     appInfo: { cores: options.cores ?? 2, version: options.version ?? 'test', platform: process.platform },
     pickFolder: async (purpose) => app.folders[purpose],
+    pickFiles: async (purpose) => app.files[purpose],
+    pickSavePath: async () => app.savePath,
+    writeClipboard: (text) => void app.clipboard.push(text),
     openFolder: async (path) => {
       app.opened.push(path)
     },
@@ -225,13 +236,16 @@ export async function launchBrowserApp(options: { cores?: number; version?: stri
     app.handled.push(channel as InvokeChannel)
     try {
       const result = await route(channel, payload)
-      if (channel === 'batch:start' && (result as StartResult).ok) active += 1
+      if (channel === 'batch:start' && (result as StartResult).ok) {
+        active += 1
+        app.accepted.push((result as Extract<StartResult, { ok: true }>).request)
+      }
       return result
     } catch (error) {
       return { __rejected: String(error) } satisfies Rejected
     }
   })
-  await page.addInitScript(installBrowserApi)
+  await page.addInitScript({ content: `(${installBrowserApi.toString()})(${createApi.toString()})` })
   const problems = app.problems
   page.on('pageerror', (error) => problems.push(error.message))
   page.on('console', (message) => {

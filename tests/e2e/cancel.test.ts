@@ -1,12 +1,12 @@
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Summary } from '../../src/shared/batch'
 import { reasonBreakdown, summaryLine } from '../../src/shared/summary-text'
-import { writeImage } from '../helpers/images'
 import { launchBrowserApp, type BrowserApp } from './browser-app'
 import {
+  writeCard,
   button,
   cancelView,
   cancelWithoutWaitingForMain,
@@ -44,10 +44,7 @@ let root: string
 let source: string
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'imagescale-e2e-cancel-'))
-  source = join(root, 'camera')
-  await mkdir(source)
-  const template = await writeImage(root, 'template.jpg', { width: 2400, height: 1600, seed: 11 })
-  for (let i = 1; i <= FILES; i += 1) await copyFile(template, join(source, `DSC_${String(i).padStart(4, '0')}.jpg`))
+  source = await writeCard(root, 'camera', FILES, { prefix: 'DSC', seed: 11 })
 })
 afterAll(() => rm(root, { recursive: true, force: true }))
 
@@ -149,7 +146,7 @@ describe('cancel mid-run', () => {
     // Every file that was worked on was scaled; the canceled ones were never started, so they are named by their count.
     expect(await collectRows(page)).toEqual([])
     const empty = await fileList(page).textContent()
-    expect(empty).toBe(`No file went wrong, but ${summary.notStarted} were canceled before they started.`)
+    expect(empty).toBe(`No listed file went wrong. ${summary.notStarted} files were canceled before starting (counted in the summary, not listed).`)
     expect(empty).not.toMatch(/No problems/)
     expect(await page.getByText(`0 of ${rows.length} files, and ${summary.notStarted} canceled before they started (not listed)`, { exact: true }).count()).toBe(1)
 
@@ -232,7 +229,7 @@ describe('Stop now while a slow file is on its worker', () => {
     ])
 
     // The abandoned file has its row, which says what became of it; Show problems lists it.
-    const stoppedRow = { file: slow, state: 'canceled', status: 'canceled', detail: 'stopped while it was being worked on; nothing of it was written', showInFolder: false }
+    const stoppedRow = { file: slow, state: 'canceled', status: 'canceled', detail: 'stopped while it was being worked on; no half-written file was left', showInFolder: false }
     const rows = await collectRows(page)
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject(stoppedRow)

@@ -7,7 +7,7 @@ import { summaryLine } from '../../src/shared/summary-text'
 import { writeImage } from '../helpers/images'
 import { launchBrowserApp, type BrowserApp } from './browser-app'
 import type { PageGlobals } from './page-globals'
-import { cancelWithoutWaitingForMain, eventually, expectValue, isTempName, listFiles, listOutputs, waitForRowState, waitForSummary } from './support'
+import { cancelWithoutWaitingForMain, eventually, expectValue, isTempName, listFiles, listOutputs, sizeField, waitForRowState, waitForSummary } from './support'
 
 /**
  * The whole flow without a mouse: Tab to move, Enter or Space to press, digits to type a size,
@@ -36,6 +36,43 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true })
 })
 
+/**
+ * The form's stops in reading order, as a keyboard user meets them: disabled buttons (Apply,
+ * Export, Delete, Rename with no preset chosen; ↑ ↓ Remove of the only output) are not stops.
+ */
+const TO_SOURCE = ['input: Source folder', 'button: Choose source folder…']
+const TO_TARGET = ['input: Target folder', 'button: Choose target folder…']
+const TO_SIZE = [
+  'button: Choose files instead…',
+  'select: Preset',
+  'button: Import…',
+  'input: Name',
+  'button: Save recipe as preset',
+  'button: Duplicate',
+  'select: Resize',
+  'input: Size (px)'
+]
+const TO_START = [
+  'radio: Smooth',
+  'select: Format',
+  'input: Quality (1–100)',
+  'input: At most (bytes per file)',
+  'select: Metadata',
+  'checkbox: Convert to sRGB (for the web)',
+  'checkbox: Sharpen after downscaling (mild)',
+  'input: Sub-folder of the target',
+  'input: Name',
+  'button: Add output',
+  'button: Show preview',
+  'input: Worker threads',
+  'checkbox: Include sub-folders',
+  "checkbox: Give outputs their original's date",
+  'radio: Skip it and keep what is there',
+  'button: Copy as command line',
+  'button: Preview plan',
+  'button: Start'
+]
+
 interface Focused {
   /** `button: Start`, `input: Source folder`, `radio: Smooth`, `heading: Summary`. */
   name: string
@@ -46,14 +83,16 @@ interface Focused {
   ringContrast: number
 }
 
-/** What has the focus, and how its focus ring looks (on the chip for a preset radio, which draws the ring there). */
+/** What has the focus, and how its focus ring looks (on the chip for a chip radio, which draws the ring there). */
 async function focused(page: Page): Promise<Focused> {
   return page.evaluate(() => {
     const w = globalThis as unknown as PageGlobals
     const element = w.document.activeElement
     if (!element || element === w.document.body) return { name: 'body', focusVisible: false, outlineStyle: 'none', outlineWidth: 0, ringContrast: 1 }
     const input = element.tagName === 'INPUT' ? element : null
-    const label = (input?.labels?.[0]?.textContent ?? element.getAttribute('aria-label') ?? element.textContent ?? '').trim()
+    // Inputs and selects are named by their label (a select's text is all of its options).
+    const labelled = input ?? (element.tagName === 'SELECT' ? element : null)
+    const label = (labelled?.labels?.[0]?.textContent ?? element.getAttribute('aria-label') ?? element.textContent ?? '').trim()
     const kind = input ? (input.type === 'radio' || input.type === 'checkbox' ? input.type : 'input') : element.tagName === 'H2' ? 'heading' : element.tagName.toLowerCase()
     const chip = input?.type === 'radio' ? input.closest('.chip') : null
     const style = w.getComputedStyle(chip ?? element)
@@ -88,7 +127,7 @@ function expectVisibleRing(state: Focused): void {
 /** Presses Tab until `name` has the focus, returning every stop on the way (the stop itself included). */
 async function tabTo(page: Page, name: string): Promise<Focused[]> {
   const stops: Focused[] = []
-  for (let presses = 0; presses < 30; presses += 1) {
+  for (let presses = 0; presses < 60; presses += 1) {
     await page.keyboard.press('Tab')
     const state = await focused(page)
     // A page that has just loaded may spend its first Tabs taking the focus from the browser itself.
@@ -107,29 +146,23 @@ describe('keyboard only', () => {
 
     // Folders: the dialog buttons answer Enter and Space.
     const toSource = await tabTo(page, 'button: Choose source folder…')
-    expect(toSource.map((stop) => stop.name)).toEqual(['input: Source folder', 'button: Choose source folder…'])
+    expect(toSource.map((stop) => stop.name)).toEqual(TO_SOURCE)
     await page.keyboard.press('Enter')
     await expectValue(page.getByLabel('Source folder', { exact: true }), source)
     const toTarget = await tabTo(page, 'button: Choose target folder…')
-    expect(toTarget.map((stop) => stop.name)).toEqual(['input: Target folder', 'button: Choose target folder…'])
+    expect(toTarget.map((stop) => stop.name)).toEqual(TO_TARGET)
     await page.keyboard.press(' ')
     await expectValue(page.getByLabel('Target folder', { exact: true }), target)
 
-    // Size: Tab into the field selects what is there, digits replace it.
-    const toSize = await tabTo(page, 'input: Longest side in pixels')
-    expect(toSize.map((stop) => stop.name)).toEqual(['radio: 400thumbnail', 'input: Longest side in pixels'])
+    // Size: past the presets, into Output 1; Tab into the field selects what is there, digits replace it.
+    const toSize = await tabTo(page, 'input: Size (px)')
+    expect(toSize.map((stop) => stop.name)).toEqual(TO_SIZE)
     await page.keyboard.type('1600')
-    await expectValue(page.getByLabel('Longest side in pixels'), '1600')
+    await expectValue(sizeField(page), '1600')
 
     // The rest of the form, in reading order, up to Start.
     const toStart = await tabTo(page, 'button: Start')
-    expect(toStart.map((stop) => stop.name)).toEqual([
-      'radio: Smooth',
-      'input: Worker threads',
-      'checkbox: Include sub-folders',
-      'radio: Skip it and keep what is there',
-      'button: Start'
-    ])
+    expect(toStart.map((stop) => stop.name)).toEqual(TO_START)
     for (const stop of [...toSource, ...toTarget, ...toSize, ...toStart]) expectVisibleRing(stop)
 
     // Start with Enter; the run view takes the focus to its heading.
@@ -180,7 +213,7 @@ describe('keyboard only', () => {
       (state) => expect(state.name).toBe('button: Start')
     )
     expectVisibleRing(await focused(page))
-    await expectValue(page.getByLabel('Longest side in pixels'), '1600')
+    await expectValue(sizeField(page), '1600')
 
     await app.idle()
     expect((await listFiles(target)).filter(isTempName)).toEqual([])
@@ -193,8 +226,9 @@ describe('keyboard only', () => {
     await page.emulateMedia({ colorScheme: 'dark' })
     await page.reload()
     await page.getByRole('button', { name: 'Choose source folder…' }).waitFor()
-    const stops = await tabTo(page, 'radio: Skip it and keep what is there')
-    expect(stops).toHaveLength(10)
+    // The folders are remembered, so the start bar's buttons are enabled and in the order too.
+    const stops = await tabTo(page, 'button: Start')
+    expect(stops.map((stop) => stop.name)).toEqual([...TO_SOURCE, ...TO_TARGET, ...TO_SIZE, ...TO_START])
     for (const stop of stops) expectVisibleRing(stop)
     await page.emulateMedia({ colorScheme: 'light' })
   })

@@ -1,14 +1,14 @@
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { StartResult } from '../../src/shared/ipc'
 import { LIMITS, singleOutput, type BatchRequest } from '../../src/shared/recipe'
 import { summaryLine } from '../../src/shared/summary-text'
-import { writeImage } from '../helpers/images'
 import { launchBrowserApp, type BrowserApp } from './browser-app'
 import type { PageGlobals } from './page-globals'
 import {
+  writeCard,
   button,
   chooseFolders,
   chooseSettings,
@@ -36,10 +36,7 @@ let root: string
 let source: string
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'imagescale-e2e-busy-'))
-  source = join(root, 'wedding')
-  await mkdir(source)
-  const template = await writeImage(root, 'template.jpg', { width: 2400, height: 1600, seed: 31 })
-  for (let i = 1; i <= FILES; i += 1) await copyFile(template, join(source, `IMG_${String(i).padStart(4, '0')}.jpg`))
+  source = await writeCard(root, 'wedding', FILES, { prefix: 'IMG', seed: 31 })
 })
 afterAll(() => rm(root, { recursive: true, force: true }))
 
@@ -92,7 +89,7 @@ describe('a second start while a batch runs', () => {
       dryRun: false,
       keepDates: false
     }
-    const refused = await running.page.evaluate((options) => (globalThis as unknown as PageGlobals).api.start(options), second)
+    const refused = await running.page.evaluate((options) => (globalThis as unknown as PageGlobals).api.start('second-window', options), second)
     expect(refused).toEqual<StartResult>({ ok: false, code: 'busy', message: BUSY_MESSAGE })
     expect(running.ended).toEqual([])
 

@@ -5,7 +5,9 @@ import sharp from 'sharp'
 import { expect, vi } from 'vitest'
 import { JOURNAL_NAME } from '../../src/core/journal'
 import { TEMP_MARK, TEMP_SUFFIX } from '../../src/core/safe-write'
-import type { FileResult, Outcome, Summary } from '../../src/shared/batch'
+import type { FileResult, Outcome, OutputPlan, Summary } from '../../src/shared/batch'
+import { INVOKE_CHANNELS } from '../../src/shared/ipc'
+import type { ExistingPolicy, MetadataPolicy, OutputFormat, ResizeKind } from '../../src/shared/recipe'
 import { fileOutcome } from '../../src/shared/file-outcome'
 import { summaryLine } from '../../src/shared/summary-text'
 import { writeImage, type ImageSpec } from '../helpers/images'
@@ -58,6 +60,15 @@ export async function writePhotos(folder: string, photos: Record<string, ImageSp
       await copyFile(join(folder, original), join(folder, name))
     }
   }
+}
+
+/** A camera card: `count` copies of one 2400×1600 photo named PREFIX_0001.jpg…, in `root/folder`; returns that folder. */
+export async function writeCard(root: string, folder: string, count: number, options: { prefix: string; seed: number }): Promise<string> {
+  const source = join(root, folder)
+  await mkdir(source)
+  const template = await writeImage(root, 'template.jpg', { width: 2400, height: 1600, seed: options.seed })
+  for (let i = 1; i <= count; i += 1) await copyFile(template, join(source, `${options.prefix}_${String(i).padStart(4, '0')}.jpg`))
+  return source
 }
 
 /** A JPEG cut off after its first third: the header reads, the picture cannot be decoded. */
@@ -150,9 +161,48 @@ export async function expectValue(locator: Locator, value: string): Promise<void
   )
 }
 
-/** Fills size and workers the way a user types them. */
-export async function chooseSettings(page: Page, settings: { size: number; workers: number }): Promise<void> {
-  await page.getByLabel('Longest side in pixels').fill(String(settings.size))
+/** One card of the outputs editor: the fieldset "Output N" (1-based). */
+export function outputCard(page: Page, n = 1): Locator {
+  return page.getByRole('group', { name: `Output ${n}`, exact: true })
+}
+
+/** A card's size field, whatever its rule calls it: `Size (px)`, `Size (W×H px)`, `Percent (%)`. */
+export function sizeField(page: Page, n = 1): Locator {
+  return outputCard(page, n).getByLabel(/^(Size|Percent) \(/)
+}
+
+/** What a person sets on one output card; anything left out is left as it is. */
+export interface OutputChoice {
+  /** The Resize select's value: long, short, width, height, box, percent. */
+  kind?: ResizeKind
+  /** As typed: `1920`, `1920, 800`, `1080x1350`, `50`. */
+  size?: string | number
+  mode?: 'Smooth' | 'Stride'
+  format?: OutputFormat
+  quality?: string
+  budget?: string
+  metadata?: MetadataPolicy
+  folder?: string
+  name?: string
+}
+
+/** Fills one output card through its own controls, in the order a person goes down it. */
+export async function setOutput(page: Page, n: number, choice: OutputChoice): Promise<void> {
+  const card = outputCard(page, n)
+  if (choice.kind !== undefined) await card.getByLabel('Resize', { exact: true }).selectOption(choice.kind)
+  if (choice.size !== undefined) await sizeField(page, n).fill(String(choice.size))
+  if (choice.mode !== undefined) await card.getByRole('radio', { name: choice.mode, exact: true }).check()
+  if (choice.format !== undefined) await card.getByLabel('Format', { exact: true }).selectOption(choice.format)
+  if (choice.quality !== undefined) await card.getByLabel('Quality (1–100)', { exact: true }).fill(choice.quality)
+  if (choice.budget !== undefined) await card.getByLabel('At most (bytes per file)', { exact: true }).fill(choice.budget)
+  if (choice.metadata !== undefined) await card.getByLabel('Metadata', { exact: true }).selectOption(choice.metadata)
+  if (choice.folder !== undefined) await card.getByLabel('Sub-folder of the target', { exact: true }).fill(choice.folder)
+  if (choice.name !== undefined) await card.getByLabel('Name', { exact: true }).fill(choice.name)
+}
+
+/** Fills Output 1's size and the worker count the way a user types them. */
+export async function chooseSettings(page: Page, settings: { size: number | string; workers: number }): Promise<void> {
+  await sizeField(page, 1).fill(String(settings.size))
   await page.getByLabel('Worker threads').fill(String(settings.workers))
 }
 
@@ -315,4 +365,60 @@ export async function runThroughForm(source: string, target: string, settings: {
   await button(app.page, 'Start').click()
   const summary = await waitForSummary(app)
   return { app, summary, rows: await collectRows(app.page) }
+}
+
+/** The radio of the "When an output file already exists" choice for a policy. */
+const EXISTING_LABELS: Record<ExistingPolicy, string> = {
+  skip: 'Skip it and keep what is there',
+  overwrite: 'Overwrite it (never a file in the source folder)',
+  rename: 'Keep it and save the new one as "name (1)"'
+}
+
+export async function chooseExisting(page: Page, policy: ExistingPolicy): Promise<void> {
+  await page.getByRole('radio', { name: EXISTING_LABELS[policy], exact: true }).check()
+}
+
+/** What a dry run planned for each file, from the engine's own events: file → its output plans. */
+export function enginePlans(app: BrowserApp): Map<string, OutputPlan[]> {
+  const plans = new Map<string, OutputPlan[]>()
+  for (const update of app.updates) for (const event of update.events) if (event.type === 'planned') plans.set(event.plan.file, event.plan.outputs)
+  return plans
+}
+
+/** The paths a plan would write (every output not skipped), sorted. */
+export function plannedPaths(app: BrowserApp): string[] {
+  return [...enginePlans(app).values()]
+    .flat()
+    .filter((output) => output.action !== 'skip')
+    .map((output) => output.path)
+    .sort()
+}
+
+/** The file list's own controls, shown once a batch is over. */
+export const listSearch = (page: Page): Locator => page.getByPlaceholder('Search by name', { exact: true })
+export const listFilter = (page: Page): Locator => page.getByLabel('Show', { exact: true })
+export const listSort = (page: Page): Locator => page.getByLabel('Sort', { exact: true })
+
+/** The rows a person can see without scrolling: wholly inside the list's scrolling box, measured with boundingBox. */
+export async function rowsInView(page: Page): Promise<{ regionHeight: number; windowHeight: number; rows: number }> {
+  const region = page.getByRole('region', { name: 'Files', exact: true })
+  const box = await region.boundingBox()
+  if (!box) throw new Error('the file list is not on the page')
+  const windowHeight = page.viewportSize()?.height ?? 0
+  // The part of the list inside the window: a list running below the window's edge is not seen there.
+  const top = Math.max(0, box.y)
+  const bottom = Math.min(windowHeight, box.y + box.height)
+  let rows = 0
+  for (const row of await region.getByTestId('file-row').all()) {
+    const rowBox = await row.boundingBox()
+    if (rowBox && rowBox.height > 0 && rowBox.y >= top - 0.5 && rowBox.y + rowBox.height <= bottom + 0.5) rows += 1
+  }
+  return { regionHeight: bottom - top, windowHeight, rows }
+}
+
+/** No channel name, error class or Electron wrapper: a sentence a person can act on. */
+export function expectReadableMessage(message: string): void {
+  expect(message.trim(), 'an empty message').not.toBe('')
+  for (const channel of INVOKE_CHANNELS) expect(message, message).not.toContain(channel)
+  expect(message, message).not.toMatch(/remote method|IpcRequestError|ScaleError|ZodError|TypeError|Error:|invalid-request|\bat .*\.js:\d+|[[{]"/)
 }
