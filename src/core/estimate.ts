@@ -2,6 +2,7 @@ import sharp from 'sharp'
 import type { Dimensions, SourceInfo } from '../shared/batch'
 import { encodeAs, pipelineFor, pixelsFor, shapeOf, type PipelineInput } from './encode'
 import type { MakeOutput } from './host-protocol'
+import type { Decodable } from './heic'
 import { readSourceMetadata } from './metadata'
 
 /** What a dry run says each output would weigh, from sample encodes on a worker. */
@@ -29,9 +30,11 @@ function tilesOf({ width, height }: Dimensions): { left: number; top: number; wi
  * metadata measured on a tiny encode. A picture of at most nine tiles is simply encoded; a
  * byte budget caps the estimate. (A copy needs no estimate: it is the source's own size.)
  */
-export async function estimateOutput(decodable: Promise<Uint8Array>, output: MakeOutput, info: SourceInfo, maxPixels: number): Promise<number | null> {
+export async function estimateOutput(decodable: Promise<Decodable>, output: MakeOutput, info: SourceInfo, maxPixels: number): Promise<number | null> {
   try {
-    const data = await decodable
+    const source = await decodable
+    if (!source.ok) return null
+    const { data } = source
     const metadata = await readSourceMetadata(data, output.spec, output.format).catch(() => ({ hasExif: false }))
     const input: PipelineInput = { data, info, spec: output.spec, metadata, maxPixels, strict: false }
     const encoding = { format: output.format, size: output.size }

@@ -37,6 +37,33 @@ function sniffIsoBmff(bytes: Uint8Array): Sniffed | null {
   return null
 }
 
+/**
+ * Whether an ISO-BMFF file (HEIC, AVIF) is all there: its top-level boxes, ftyp, meta and mdat
+ * among them, laid end to end to the last byte. A whole file its decoder refuses is of a kind
+ * that decoder cannot read; one whose boxes run past its end was cut short.
+ */
+export function isoBmffIsWhole(data: Uint8Array): boolean {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
+  const types = new Set<string>()
+  let at = 0
+  while (at < data.length) {
+    if (data.length - at < 8) return false
+    let size = view.getUint32(at)
+    let header = 8
+    types.add(ascii(data, at + 4, at + 8))
+    if (size === 1) {
+      if (data.length - at < 16) return false
+      size = Number(view.getBigUint64(at + 8))
+      header = 16
+    }
+    // Size 0: the last box, to the end of the file.
+    if (size === 0) break
+    if (size < header || size > data.length - at) return false
+    at += size
+  }
+  return ['ftyp', 'meta', 'mdat'].every((type) => types.has(type))
+}
+
 export function sniffFormat(bytes: Uint8Array, extension: string): Sniffed {
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return { kind: 'supported', format: 'jpeg' }
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return { kind: 'supported', format: 'png' }

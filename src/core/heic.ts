@@ -1,6 +1,8 @@
 import { crc32, deflateSync } from 'node:zlib'
 import sharp, { type Metadata } from 'sharp'
 import type { SourceInfo } from '../shared/batch'
+import { decoderMessageOf } from './errors'
+import { isoBmffIsWhole } from './formats'
 import { resetOrientationIn, tiffOf } from './metadata'
 
 /**
@@ -38,8 +40,29 @@ function metadataChunks(meta: Metadata): Buffer[] {
 
 const IHDR_END = 8 + 8 + 13 + 4
 
+/** What libvips can decode of a source, or why there is nothing: a HEIC cut short, or one of a kind libheif cannot read. */
+export type Decodable = { ok: true; data: Uint8Array } | { ok: false; reason: 'corrupt' | 'unsupported-format'; message: string }
+
+/** Why an ISO-BMFF source cannot be decoded, told by whether the file is whole. */
+export function undecodable(data: Uint8Array, format: 'heic' | 'avif', decoder: string): Extract<Decodable, { ok: false }> {
+  const name = format.toUpperCase()
+  return isoBmffIsWhole(data)
+    ? { ok: false, reason: 'unsupported-format', message: `a ${name} of a kind this decoder cannot read, though the file is whole (${decoder})` }
+    : { ok: false, reason: 'corrupt', message: `damaged or incomplete ${name}, it cannot be decoded (${decoder})` }
+}
+
+/** The bytes libvips decodes: the source itself, or a HEIC decoded once for all its outputs. */
+export async function decodableOf(data: Uint8Array, info: SourceInfo): Promise<Decodable> {
+  if (info.format !== 'heic') return { ok: true, data }
+  try {
+    return { ok: true, data: await heicAsPng(data, info) }
+  } catch (error) {
+    return undecodable(data, 'heic', decoderMessageOf(error))
+  }
+}
+
 /** The HEIC's primary image as an uncompressed PNG with its metadata; throws when it cannot be decoded. */
-export async function heicAsPng(data: Uint8Array, info: SourceInfo): Promise<Buffer> {
+async function heicAsPng(data: Uint8Array, info: SourceInfo): Promise<Buffer> {
   const meta = await sharp(data).metadata()
   // Loaded at the first HEIC only: libheif's WebAssembly costs every worker thread memory.
   const { default: decodeHeic } = await import('heic-decode')

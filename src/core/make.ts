@@ -7,7 +7,7 @@ import { pipelineFor, shapeNotes, type PipelineInput } from './encode'
 import { decoderMessageOf, failureOf } from './errors'
 import { estimateOutput } from './estimate'
 import type { MakeOutput, MakeReply, WorkerInput } from './host-protocol'
-import { heicAsPng } from './heic'
+import { decodableOf, type Decodable } from './heic'
 import { readSourceMetadata, removeLocation } from './metadata'
 import { fsPath } from './paths'
 import { stampOf, writeOutput } from './safe-write'
@@ -38,21 +38,18 @@ async function missingShare(encoded: Buffer): Promise<number> {
 
 type Scaled =
   | { ok: true; data: Buffer; size: Dimensions; warning?: string; notes: string[] }
-  | { ok: false; reason: 'corrupt' | 'over-budget'; message: string }
+  | { ok: false; reason: 'corrupt' | 'unsupported-format' | 'over-budget'; message: string }
   | { ok: false; reason: 'metadata-unsafe'; message: string; failed: true }
 
 /**
  * Decodes strictly, or leniently with the damage measured; then holds the output to its budget.
  * The encoded output in memory: what a run publishes, and what a preview shows.
  */
-export async function scaleOutput(decodable: Promise<Uint8Array>, output: Pick<MakeOutput, 'spec' | 'format' | 'size'>, info: SourceInfo, maxPixels: number): Promise<Scaled> {
+export async function scaleOutput(decodable: Promise<Decodable>, output: Pick<MakeOutput, 'spec' | 'format' | 'size'>, info: SourceInfo, maxPixels: number): Promise<Scaled> {
   const { spec, format } = output
-  let data: Uint8Array
-  try {
-    data = await decodable
-  } catch (error) {
-    return { ok: false, reason: 'corrupt', message: `damaged or incomplete HEIC, it cannot be decoded (${decoderMessageOf(error)})` }
-  }
+  const source = await decodable
+  if (!source.ok) return source
+  const { data } = source
   const metadata = await readSourceMetadata(data, spec, format).catch(() => ({ hasExif: false }))
   const input: PipelineInput = { data, info, spec, metadata, maxPixels, strict: true }
   const encoding = { format, size: output.size }
@@ -100,9 +97,9 @@ export async function makeOutputs({ task, data }: WorkerInput, abandoned: () => 
   const times = { scale: 0, write: 0 }
   const outputs: OutputResult[] = []
   const made: (SourceStamp | null)[] = []
-  // What libvips can decode: the bytes themselves, or a HEIC decoded once for all its outputs.
-  let decodable: Promise<Uint8Array> | null = null
-  const decodableData = (): Promise<Uint8Array> => (decodable ??= task.info.format === 'heic' ? heicAsPng(data, task.info) : Promise.resolve(data))
+  // Decoded (a HEIC) at the first output that needs it, once for all of them.
+  let decodable: Promise<Decodable> | null = null
+  const decodableData = (): Promise<Decodable> => (decodable ??= decodableOf(data, task.info))
   if (task.estimateOnly) {
     const started = performance.now()
     const estimates: (number | null)[] = []

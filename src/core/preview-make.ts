@@ -4,7 +4,7 @@ import type { ImageFormat, SourceFormat, SourceInfo } from '../shared/batch'
 import type { OutputPreview, PreviewImage, PreviewMime } from '../shared/preview'
 import { decoderMessageOf } from './errors'
 import type { PreviewInput, PreviewReply } from './host-protocol'
-import { heicAsPng } from './heic'
+import { decodableOf } from './heic'
 import { scaleOutput } from './make'
 
 /**
@@ -29,14 +29,14 @@ const imageOf = (mime: PreviewMime, data: Uint8Array): PreviewImage => ({ mime, 
  * EXIF tag; a converted original is a visually lossless JPEG (PNG when it has transparency),
  * since a lossless PNG of a 24 MP photo would be tens of megabytes to carry to the page.
  */
-async function originalImage(data: Uint8Array, decodable: Promise<Uint8Array>, info: SourceInfo, maxPixels: number): Promise<PreviewImage> {
+async function originalImage(data: Uint8Array, decodable: Uint8Array, info: SourceInfo, maxPixels: number): Promise<PreviewImage> {
   const mime = SHOWN_AS_IS[info.format]
   if (mime) {
     const { orientation = 1 } = await sharp(data).metadata()
     if (orientation === 1) return imageOf(mime, data)
   }
   // Lenient as a run's second pass is: a photo with a harmless decoder warning is still shown.
-  const pixels = sharp(await decodable, { failOn: 'truncated', limitInputPixels: maxPixels }).autoOrient()
+  const pixels = sharp(decodable, { failOn: 'truncated', limitInputPixels: maxPixels }).autoOrient()
   const encoded = info.alpha ? await pixels.png().toBuffer() : await pixels.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer()
   return imageOf(info.alpha ? 'image/png' : 'image/jpeg', encoded)
 }
@@ -50,10 +50,12 @@ async function outputImage(encoded: Buffer, format: ImageFormat): Promise<Previe
 export async function previewOutputs({ task, data }: PreviewInput): Promise<PreviewReply> {
   const { info, maxPixels } = task
   // A HEIC is decoded once, for the original and every output alike, as a run does.
-  const decodable = info.format === 'heic' ? heicAsPng(data, info) : Promise.resolve(data)
+  const decodable = decodableOf(data, info)
+  const source = await decodable
+  if (!source.ok) return source
   let original: PreviewImage
   try {
-    original = await originalImage(data, decodable, info, maxPixels)
+    original = await originalImage(data, source.data, info, maxPixels)
   } catch (error) {
     return { ok: false, reason: 'corrupt', message: `damaged or incomplete ${info.format.toUpperCase()}, it cannot be decoded (${decoderMessageOf(error)})` }
   }
@@ -70,7 +72,7 @@ export async function previewOutputs({ task, data }: PreviewInput): Promise<Prev
     const encodeMs = performance.now() - started
     if (!scaled.ok) {
       // A source that cannot be decoded is no preview at all, not one skipped output after another.
-      if (scaled.reason === 'corrupt') return { ok: false, reason: scaled.reason, message: scaled.message }
+      if (scaled.reason === 'corrupt' || scaled.reason === 'unsupported-format') return { ok: false, reason: scaled.reason, message: scaled.message }
       outputs.push('failed' in scaled ? { output: output.output, action: 'fail', reason: scaled.reason, message: scaled.message } : { output: output.output, action: 'skip', reason: scaled.reason, message: scaled.message })
       continue
     }

@@ -4,6 +4,7 @@ import type { SourceInfo, SourceStamp } from '../shared/batch'
 import type { SkipReason } from '../shared/reasons'
 import { decoderMessageOf } from './errors'
 import { gifScreen, sniffFormat } from './formats'
+import { undecodable } from './heic'
 import { readSource } from './read-source'
 
 /**
@@ -44,7 +45,12 @@ export async function probeSource(path: string, maxPixels: number): Promise<Prob
   try {
     meta = await sharp(data, { limitInputPixels: false }).metadata()
   } catch (error) {
-    return skip('corrupt', `damaged ${format.toUpperCase()}, its header cannot be read (${decoderMessageOf(error)})`)
+    const decoder = decoderMessageOf(error)
+    if (format === 'heic' || format === 'avif') {
+      const why = undecodable(data, format, decoder)
+      if (why.reason === 'unsupported-format') return skip(why.reason, why.message)
+    }
+    return skip('corrupt', `damaged ${format.toUpperCase()}, its header cannot be read (${decoder})`)
   }
   // Frames of an animation or pages of a TIFF are all kept, each the size of the first.
   const frames = meta.pages ?? 1

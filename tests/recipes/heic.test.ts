@@ -49,6 +49,12 @@ describe('HEIC sources', () => {
     // Half a HEIC: its header promises more than is there.
     const whole = await readFile(join(folders.source, 'IMG_0001.HEIC'))
     await writeFile(join(folders.source, 'cut.heic'), whole.subarray(0, Math.floor(whole.length * 0.6)))
+    // A whole HEIC whose picture is coded in VVC (its item type says so), which libheif cannot decode.
+    const at = whole.indexOf('hvc1', 0, 'latin1')
+    if (at < 0 || whole.indexOf('hvc1', at + 1, 'latin1') >= 0) throw new Error('heif-enc wrote a HEIC without exactly one hvc1 item')
+    const vvc = Buffer.from(whole)
+    vvc.write('vvc1', at, 'latin1')
+    await writeFile(join(folders.source, 'vvc.heic'), vvc)
   })
   afterAll(() => folders?.cleanup())
 
@@ -105,7 +111,17 @@ describe('HEIC sources', () => {
     const cut = resultFor(events, 'cut.heic')
     const reason = cut.outcome === 'skipped' ? cut.reason : cut.outcome === 'done' && cut.outputs[0]?.outcome === 'skipped' ? cut.outputs[0].reason : cut.outcome
     expect(reason).toBe('corrupt')
+    expect(cut.outcome === 'skipped' && cut.message).toMatch(/^damaged HEIC/)
     expect(summary.counts.scaled).toBe(1)
+    expect(addsUp(summary)).toBe(true)
+  })
+
+  it('a whole HEIC of a kind libheif cannot decode is unsupported-format, not damaged', async () => {
+    const { summary, events } = await run('other-codec')
+    const vvc = resultFor(events, 'vvc.heic')
+    expect(vvc).toMatchObject({ outcome: 'skipped', reason: 'unsupported-format' })
+    expect(vvc.outcome === 'skipped' && vvc.message).toMatch(/^a HEIC of a kind this decoder cannot read, though the file is whole \(.+\)$/)
+    expect(summary.skippedBy).toMatchObject({ corrupt: 1, 'unsupported-format': 1 })
     expect(addsUp(summary)).toBe(true)
   })
 })
