@@ -15,6 +15,9 @@ export interface PageElement {
   type?: string
   labels?: ArrayLike<{ textContent: string | null }> | null
   scrollTop: number
+  scrollLeft: number
+  scrollWidth: number
+  clientWidth: number
   clientHeight: number
   scrollHeight: number
   getAttribute(name: string): string | null

@@ -10,6 +10,7 @@ import { syntheticPhoto } from '../../src/core/synthetic'
 import { formatBytes } from '../../src/shared/format'
 import { tempFolders, writeImage, type TempFolders } from '../helpers/images'
 import { launchBrowserApp, type BrowserApp } from './browser-app'
+import type { PageElement } from './page-globals'
 import {
   button,
   chooseExisting,
@@ -277,12 +278,30 @@ describe('Before and after', () => {
       },
       30_000
     )
-    // 1:1 shows real pixels; Fit brings the whole picture back.
+    // 1:1 shows real pixels: each image drawn as wide as it is.
     await page.getByRole('radio', { name: '1:1', exact: true }).check()
-    await eventually(
-      () => page.getByTestId('preview-panes').getAttribute('class'),
-      (name) => expect(name).toContain('zoom-actual')
-    )
+    const images = page.locator('.preview-image img')
+    const drawnWidths = (): Promise<number[]> => images.evaluateAll((all) => all.map((img) => Math.round((img as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width)))
+    await eventually(drawnWidths, (widths) => expect(widths).toEqual([3000, 1920, 800]))
+    // The panes pan together: the output pane scrolled to its far corner takes the others to theirs.
+    const panes = page.locator('.preview-image')
+    await panes.nth(1).evaluate((pane) => {
+      const element = pane as unknown as PageElement
+      element.scrollLeft = element.scrollWidth
+      element.scrollTop = element.scrollHeight
+    })
+    const shares = (): Promise<number[][]> =>
+      panes.evaluateAll((all) =>
+        all.map((pane) => {
+          const element = pane as unknown as PageElement
+          return [element.scrollLeft / (element.scrollWidth - element.clientWidth), element.scrollTop / (element.scrollHeight - element.clientHeight)].map((share) => Math.round(share * 100))
+        })
+      )
+    await eventually(shares, (all) => expect(all).toEqual([[100, 100], [100, 100], [100, 100]]))
+    // 2:1: every pixel twice as large, for judging sharpening and artefacts.
+    await page.getByRole('radio', { name: '2:1', exact: true }).check()
+    await eventually(drawnWidths, (widths) => expect(widths).toEqual([6000, 3840, 1600]))
+    await page.getByRole('radio', { name: 'Fit', exact: true }).check()
     // Another photo of the folder: the original's pane follows.
     await page.getByLabel('Photo', { exact: true }).selectOption('scan.png')
     await eventually(

@@ -12,7 +12,9 @@ import type { FormValues } from '../state/settings'
 /** Quiet time after the last change to the recipe before a new preview is asked for. */
 const SETTLE_MS = 400
 
-type Zoom = 'fit' | 'actual'
+/** Fit the pane; real pixels; each pixel twice as large, to judge sharpening and artefacts. */
+const ZOOMS = { fit: 'Fit', actual: '1:1', double: '2:1' } as const
+type Zoom = keyof typeof ZOOMS
 
 const dataUrl = (image: PreviewImage): string => `data:${image.mime};base64,${image.base64}`
 
@@ -53,7 +55,7 @@ function panesOf(preview: Preview): Pane[] {
 /**
  * One file of the source through the current recipe, original and outputs side by side. Made
  * in the pool host (main asks it; nothing is written), again whenever the recipe settles after
- * a change. At 1:1 every pane shows real pixels and they pan together.
+ * a change. At 1:1 every pane shows real pixels (at 2:1, each twice as large) and they pan together.
  */
 export function PreviewPanel({ form }: { form: FormValues }) {
   const api = useApi()
@@ -151,10 +153,10 @@ export function PreviewPanel({ form }: { form: FormValues }) {
             {listing?.more && <span className="hint">first {listing.files.length} files listed</span>}
             <fieldset className="zoom">
               <legend className="visually-hidden">Zoom</legend>
-              {(['fit', 'actual'] as const).map((value) => (
+              {(Object.keys(ZOOMS) as Zoom[]).map((value) => (
                 <label key={value} className="chip">
                   <input type="radio" name={`${id}-zoom`} checked={zoom === value} onChange={() => setZoom(value)} />
-                  <span className="chip-value">{value === 'fit' ? 'Fit' : '1:1'}</span>
+                  <span className="chip-value">{ZOOMS[value]}</span>
                 </label>
               ))}
             </fieldset>
