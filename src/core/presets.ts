@@ -1,11 +1,11 @@
-import { lstat, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises'
-import { basename, dirname, extname, join } from 'node:path'
+import { lstat, readdir, rename, stat, unlink } from 'node:fs/promises'
+import { basename, extname, join } from 'node:path'
 import { firstProblem } from '../shared/recipe'
 import { BUILT_IN_PRESETS, PRESET_NAME, builtInPreset, isBuiltIn, presetNameSchema, presetSchema, type Preset, type PresetEntry } from '../shared/presets'
 import { ScaleError, errnoOf, messageOf } from './errors'
 import { configFolder } from './paths'
 import { readSource } from './read-source'
-import { tempPathFor } from './safe-write'
+import { tempPathFor, writeWhole } from './safe-write'
 
 /**
  * Presets by name or file: `NAME` is the user's `<config>/presets/NAME.json` if there is one (so
@@ -73,28 +73,6 @@ function ownFile(name: string): string {
 }
 
 const exists = async (path: string): Promise<boolean> => (await lstat(path).catch((error: unknown) => errnoOf(error))) !== 'ENOENT'
-
-/**
- * Written whole or not at all: a temporary file beside it, flushed, then renamed over, so a
- * crash mid-save never leaves half a preset that the CLI would then refuse.
- */
-async function writeWhole(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
-  const temp = tempPathFor(path)
-  try {
-    const handle = await open(temp, 'wx')
-    try {
-      await handle.writeFile(text)
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    await rename(temp, path)
-  } catch (error) {
-    await unlink(temp).catch(() => undefined)
-    throw new ScaleError('target-not-writable', `cannot save ${path}: ${messageOf(error)}`)
-  }
-}
 
 /** A preset's file, complete: every default written out, so it makes the same outputs whatever a later version's defaults. */
 export const presetJson = (preset: Preset): string => `${JSON.stringify(presetSchema.parse(preset), null, 2)}\n`

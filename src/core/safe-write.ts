@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { link, lstat, open, readdir, rename, stat, unlink } from 'node:fs/promises'
+import { link, lstat, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { SourceStamp } from '../shared/batch'
-import { ScaleError, errnoOf } from './errors'
+import { ScaleError, errnoOf, messageOf } from './errors'
 import { fsPath, nameFromBytes } from './paths'
 import { identityOf } from './scan'
 
@@ -151,5 +151,27 @@ export async function writeOutput(publish: Publish): Promise<Published> {
   } catch (error) {
     await unlink(fsPath(tempPath)).catch(() => undefined)
     throw error
+  }
+}
+
+/**
+ * A small file of ours (a preset, a trace) written whole or not at all: a temporary file beside
+ * it, flushed, then renamed over, so a crash mid-save never leaves half of one.
+ */
+export async function writeWhole(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true })
+  const temp = tempPathFor(path)
+  try {
+    const handle = await open(temp, 'wx')
+    try {
+      await handle.writeFile(text)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(temp, path)
+  } catch (error) {
+    await unlink(temp).catch(() => undefined)
+    throw new ScaleError('target-not-writable', `cannot save ${path}: ${messageOf(error)}`)
   }
 }
