@@ -1,7 +1,9 @@
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { z } from 'zod'
 import { ScaleError, messageOf } from '../core/errors'
 import { folderForRule, joinRelative } from '../shared/names'
+import { isWithin } from '../core/paths'
 import { loadPreset } from '../core/presets'
 import { defaultRequest, defaultWorkers, parseBatchRequest } from '../core/request'
 import { parseByteSize, parseWholeNumber } from '../shared/numbers'
@@ -72,6 +74,10 @@ How to run:
       --dry-run         print what would be done to each file, and the summary it would end
                         with; nothing at all is written (not even TARGET)
       --json            one JSON object per event on stdout; the last is the summary
+      --trace FILE      write the run's timeline in the Chrome Trace Event format: one track per
+                        worker lane, each file and its stages; open it in ui.perfetto.dev
+      --timings FILE    write each file's lane, times, bytes and outcome as CSV (FILE.csv) or
+                        JSON (any other name)
       --demo            generate a demo folder in a temporary folder and scale it
   -h, --help            show this help
   -v, --version         print the version
@@ -85,7 +91,13 @@ export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'presets' }
-  | { kind: 'run'; request: BatchRequest; json: boolean; demo: boolean }
+  | { kind: 'run'; request: BatchRequest; json: boolean; demo: boolean; reports: Reports }
+
+/** Files about the run itself, asked for with --trace and --timings: absolute paths. */
+export interface Reports {
+  trace?: string
+  timings?: string
+}
 
 export const DEMO_FOLDER = '<demo>'
 
@@ -230,6 +242,21 @@ async function recipeFrom(values: Values): Promise<Recipe> {
   return { outputs: outputs.map((output) => outputOf({ ...output, ...overrides })) }
 }
 
+/** --trace and --timings, resolved; never among the originals, never the same file twice. */
+function reportsOf(values: Values, request: BatchRequest, demo: boolean): Reports {
+  const reports: Reports = {}
+  for (const key of ['trace', 'timings'] as const) {
+    const raw = text(values, key)
+    if (raw === undefined) continue
+    if (raw.trim() === '' || raw.includes('\0')) throw new UsageError(`--${key} needs a file name`)
+    const path = resolve(raw)
+    if (!demo && isWithin(path, resolve(request.source))) throw new UsageError(`--${key} must not be inside SOURCE: ${path} would be written among the originals`)
+    reports[key] = path
+  }
+  if (reports.trace !== undefined && reports.trace === reports.timings) throw new UsageError('--trace and --timings name the same file')
+  return reports
+}
+
 export async function parseCommand(argv: readonly string[]): Promise<Command> {
   if (argv.length === 1 && argv[0] === 'presets') return { kind: 'presets' }
   let parsed
@@ -264,6 +291,8 @@ export async function parseCommand(argv: readonly string[]): Promise<Command> {
         preset: { type: 'string' },
         'keep-dates': { type: 'boolean' },
         json: { type: 'boolean' },
+        trace: { type: 'string' },
+        timings: { type: 'string' },
         'dry-run': { type: 'boolean' },
         demo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -298,7 +327,8 @@ export async function parseCommand(argv: readonly string[]): Promise<Command> {
     dryRun: values['dry-run'] === true
   }
   try {
-    return { kind: 'run', request: parseBatchRequest(request), json: values.json === true, demo }
+    const parsedRequest = parseBatchRequest(request)
+    return { kind: 'run', request: parsedRequest, json: values.json === true, demo, reports: reportsOf(values, parsedRequest, demo) }
   } catch (error) {
     throw new UsageError(messageOf(error))
   }

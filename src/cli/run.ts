@@ -1,9 +1,14 @@
+import { availableParallelism, cpus, platform, release } from 'node:os'
+import { extname } from 'node:path'
 import { ScaleError, messageOf } from '../core/errors'
 import { forkHost } from '../core/pool-client'
 import { runBatch } from '../core/runner'
+import type { Summary } from '../shared/batch'
+import { displayName } from '../shared/display'
 import type { BatchRequest } from '../shared/recipe'
+import { timelineRecorder, type FileTiming } from '../shared/timeline'
 import { isRequestError } from '../shared/reasons'
-import { USAGE, UsageError, parseCommand } from './args'
+import { USAGE, UsageError, parseCommand, type Reports } from './args'
 import { jsonReporter, lineReporter, terminalReporter, type Reporter, type Writer } from './reporters'
 
 export const EXIT = { ok: 0, someFailed: 1, usage: 2, canceled: 130 } as const
@@ -29,6 +34,20 @@ function chooseReporter(json: boolean, request: BatchRequest, context: CliContex
   // A terminal of unknown size (a pty nobody sized, as in CI) reports 0 columns, not undefined.
   if (context.stdout.isTTY) return terminalReporter(out, request.workers, () => context.stdout.columns || 80, request.source)
   return lineReporter(out, err, request.source)
+}
+
+async function writeReports(reports: Reports, timings: FileTiming[], summary: Summary, version: string, err: Writer): Promise<void> {
+  const { writeWhole } = await import('../core/safe-write')
+  const { chromeTrace, timingsCsv, timingsJson } = await import('../core/trace')
+  if (reports.trace) {
+    const about = { imagescale: version, node: process.versions.node, platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism() }
+    await writeWhole(reports.trace, `${JSON.stringify(chromeTrace(timings, summary, about))}\n`)
+    err.write(`trace: ${displayName(reports.trace)} (open it in ui.perfetto.dev or chrome://tracing)\n`)
+  }
+  if (reports.timings) {
+    await writeWhole(reports.timings, extname(reports.timings).toLowerCase() === '.csv' ? timingsCsv(timings) : timingsJson(timings))
+    err.write(`timings: ${displayName(reports.timings)}\n`)
+  }
 }
 
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
@@ -77,7 +96,6 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   }
   if (command.kind === 'presets') {
     const { listPresets, presetsFolder } = await import('../core/presets')
-    const { displayName } = await import('../shared/display')
     // Names and descriptions come from files of the user's: escaped like every name printed.
     for (const preset of await listPresets()) {
       out.write(`${displayName(`${preset.name.padEnd(16)} ${preset.description}${preset.from === 'built-in' ? '' : `  (${preset.from})`}`)}\n`)
@@ -99,6 +117,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
 
   reporter = chooseReporter(command.json, request, context, out, err)
   if (cancel.signal.aborted) reporter.canceling()
+  const { reports } = command
+  const timeline = reports.trace || reports.timings ? timelineRecorder() : null
   try {
     const summary = await runBatch(request, {
       spawnHost: forkHost(context.hostPath, (text) => err.write(text)),
@@ -106,9 +126,21 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       signal: cancel.signal,
       stopNow: stopNow.signal,
       ...(context.hostTimeoutMs ? { hostTimeoutMs: context.hostTimeoutMs } : {}),
-      onEvent: (event) => reporter?.event(event)
+      onEvent: (event) => {
+        timeline?.observe(event)
+        reporter?.event(event)
+      }
     })
     reporter.close(summary)
+    // Written even after a cancel: how a stopped run spent its time is worth seeing too.
+    if (timeline) {
+      try {
+        await writeReports(reports, timeline.timings(), summary, context.version, err)
+      } catch (error) {
+        err.write(`imagescale: ${messageOf(error)}\n`)
+        return EXIT.someFailed
+      }
+    }
     if (summary.canceled || closed) return EXIT.canceled
     return summary.counts.failed > 0 ? EXIT.someFailed : EXIT.ok
   } catch (error) {
