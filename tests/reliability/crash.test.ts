@@ -146,7 +146,9 @@ describe('the pool host killed mid-run', () => {
   const COUNT = 8
   beforeAll(async () => {
     folders = await tempFolders()
-    await writeCopies(folders.root, folders.source, COUNT, { width: 2400, height: 1600 }, (i) => `img-${i}.jpg`)
+    // PNGs (no shrink-on-load), a few hundred ms each: a kill sent 40 ms into the third file
+    // still lands on a file at work when a loaded machine delays the test's timer many times over.
+    await writeCopies(folders.root, folders.source, COUNT, { width: 3000, height: 2000, format: 'png' }, (i) => `img-${i}.png`)
   })
   afterAll(() => folders?.cleanup())
 
