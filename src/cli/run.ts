@@ -1,4 +1,3 @@
-import { availableParallelism, cpus, platform, release } from 'node:os'
 import { extname } from 'node:path'
 import { ScaleError, messageOf } from '../core/errors'
 import { forkHost } from '../core/pool-client'
@@ -38,14 +37,13 @@ function chooseReporter(json: boolean, request: BatchRequest, context: CliContex
 
 async function writeReports(reports: Reports, timings: FileTiming[], summary: Summary, version: string, err: Writer): Promise<void> {
   const { writeWhole } = await import('../core/safe-write')
-  const { chromeTrace, timingsCsv, timingsJson } = await import('../core/trace')
+  const { reportText } = await import('../core/trace')
   if (reports.trace) {
-    const about = { imagescale: version, node: process.versions.node, platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism() }
-    await writeWhole(reports.trace, `${JSON.stringify(chromeTrace(timings, summary, about))}\n`)
+    await writeWhole(reports.trace, reportText('trace', timings, summary, version))
     err.write(`trace: ${displayName(reports.trace)} (open it in ui.perfetto.dev or chrome://tracing)\n`)
   }
   if (reports.timings) {
-    await writeWhole(reports.timings, extname(reports.timings).toLowerCase() === '.csv' ? timingsCsv(timings) : timingsJson(timings))
+    await writeWhole(reports.timings, reportText(extname(reports.timings).toLowerCase() === '.csv' ? 'csv' : 'json', timings, summary, version))
     err.write(`timings: ${displayName(reports.timings)}\n`)
   }
 }
@@ -119,6 +117,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   if (cancel.signal.aborted) reporter.canceling()
   const { reports } = command
   const timeline = reports.trace || reports.timings ? timelineRecorder() : null
+  const origin = performance.now()
   try {
     const summary = await runBatch(request, {
       spawnHost: forkHost(context.hostPath, (text) => err.write(text)),
@@ -127,7 +126,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       stopNow: stopNow.signal,
       ...(context.hostTimeoutMs ? { hostTimeoutMs: context.hostTimeoutMs } : {}),
       onEvent: (event) => {
-        timeline?.observe(event)
+        timeline?.observe(event, performance.now() - origin)
         reporter?.event(event)
       }
     })

@@ -1,4 +1,6 @@
+import { availableParallelism, cpus, platform, release } from 'node:os'
 import type { Summary } from '../shared/batch'
+import type { ReportFormat } from '../shared/ipc'
 import type { FileTiming } from '../shared/timeline'
 
 /**
@@ -117,4 +119,21 @@ export function timingsCsv(timings: readonly FileTiming[]): string {
 export function timingsJson(timings: readonly FileTiming[]): string {
   const rows = timings.map((timing) => Object.fromEntries(TIMING_COLUMNS.map((column, i) => [column, rowOf(timing)[i]])))
   return `${JSON.stringify(rows, null, 2)}\n`
+}
+
+/** The machine and versions a trace was made on: what a reader needs to compare two of them. */
+export const aboutThisRun = (version: string): Record<string, unknown> => ({
+  imagescale: version,
+  node: process.versions.node,
+  electron: process.versions.electron ?? null,
+  platform: `${platform()} ${release()}`,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: availableParallelism()
+})
+
+/** A batch's timeline as the text of one report file. */
+export function reportText(format: ReportFormat, timings: readonly FileTiming[], summary: Summary, version: string): string {
+  if (format === 'csv') return timingsCsv(timings)
+  if (format === 'json') return timingsJson(timings)
+  return `${JSON.stringify(chromeTrace(timings, summary, aboutThisRun(version)))}\n`
 }

@@ -2,14 +2,17 @@ import { realpath } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Summary } from '../shared/batch'
 import type { BatchRequest } from '../shared/recipe'
-import { PREVIEW_LISTED, START_BUSY, type AppInfo, type BatchUpdate, type FilePurpose, type FolderPurpose } from '../shared/ipc'
+import { PREVIEW_LISTED, START_BUSY, type AppInfo, type BatchUpdate, type FilePurpose, type FolderPurpose, type ReportFormat } from '../shared/ipc'
+import { timelineRecorder } from '../shared/timeline'
 import { ScaleError, messageOf } from '../core/errors'
 import { checkFolders, prepareTarget } from '../core/folders'
 import type { SpawnHost } from '../core/host-protocol'
-import { fsPath, isInside, nameFromBytes } from '../core/paths'
+import { fsPath, isInside, isWithin, nameFromBytes } from '../core/paths'
 import { deletePreset, exportPreset, importPreset, listPresets, loadPreset, renamePreset, savePreset } from '../core/presets'
 import { makePreview } from '../core/preview'
 import { runBatch } from '../core/runner'
+import { writeWhole } from '../core/safe-write'
+import { reportText } from '../core/trace'
 import { scan } from '../core/scan'
 import type { Handlers } from './ipc'
 import { UpdateBatcher } from './update-batcher'
@@ -58,6 +61,15 @@ interface Running {
   stopNow: AbortController
 }
 
+/** What the last batch's reports are made of, kept until the next batch starts. */
+interface LastRun {
+  source: string
+  timeline: ReturnType<typeof timelineRecorder>
+  summary: Summary | null
+}
+
+const REPORT_NAMES: Record<ReportFormat, string> = { trace: 'imagescale-trace.json', csv: 'imagescale-timings.csv', json: 'imagescale-timings.json' }
+
 /** The first files a batch of this source would find, for choosing one to preview. */
 async function sourceFiles(source: string, recursive: boolean): Promise<{ files: string[]; more: boolean }> {
   const real = nameFromBytes(await realpath(fsPath(source), { encoding: 'buffer' }).catch(() => {
@@ -76,12 +88,16 @@ async function sourceFiles(source: string, recursive: boolean): Promise<{ files:
 export function createHandlers(deps: MainDeps): Handlers {
   let running: Running | null = null
   let lastTarget: string | null = null
+  let lastRun: LastRun | null = null
 
   /** The preview being made; a newer request (the recipe changed) stops it. */
   let preview: AbortController | null = null
 
   const run = (request: BatchRequest, batch: Running, batchId: string): void => {
     const batcher = new UpdateBatcher(batchId, deps.sendUpdate)
+    const thisRun: LastRun = { source: request.source, timeline: timelineRecorder(), summary: null }
+    lastRun = thisRun
+    const origin = performance.now()
     runBatch(request, {
       spawnHost: deps.spawnHost,
       workerPath: deps.workerPath,
@@ -89,10 +105,15 @@ export function createHandlers(deps: MainDeps): Handlers {
       stopNow: batch.stopNow.signal,
       onEvent: (event) => {
         if (event.type === 'progress' && event.progress.total > 0) deps.setProgress(event.progress.done / event.progress.total)
-        batcher.push(event)
+        const at = performance.now() - origin
+        thisRun.timeline.observe(event, at)
+        batcher.push(event, at)
       }
     })
-      .then((summary) => deps.batchEnded(summary))
+      .then((summary) => {
+        thisRun.summary = summary
+        deps.batchEnded(summary)
+      })
       .catch((error: unknown) => {
         batcher.flush({ code: error instanceof ScaleError ? error.code : 'internal', message: messageOf(error) })
       })
@@ -174,6 +195,15 @@ export function createHandlers(deps: MainDeps): Handlers {
       const [file] = await deps.pickFiles('preset')
       const imported = file === undefined ? null : await importPreset(file)
       return { imported, presets: await listPresets() }
+    },
+    'report:export': async ({ format }) => {
+      const last = lastRun
+      if (!last?.summary) throw new ScaleError('bad-request', 'there is no finished batch to export yet')
+      const file = await deps.pickSavePath(REPORT_NAMES[format])
+      if (file === null) return false
+      if (isWithin(resolve(file), resolve(last.source))) throw new ScaleError('bad-request', `${file} is inside the source folder: reports are never written among the originals`)
+      await writeWhole(file, reportText(format, last.timeline.timings(), last.summary, deps.appInfo.version))
+      return true
     },
     'presets:export': async ({ name }) => {
       // Read first: a preset that cannot be exported says so before a dialog asks where to.

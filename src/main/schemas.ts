@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path'
 import { z } from 'zod'
 import { presetNameSchema, presetSchema } from '../shared/presets'
 import { LIMITS, batchRequestSchema, recipeSchema } from '../shared/recipe'
-import type { InvokeChannel } from '../shared/ipc'
+import { REPORT_FORMATS, type InvokeChannel } from '../shared/ipc'
 
 /** Paths from the renderer are untrusted: absolute, bounded, and free of NUL bytes. Never trimmed. */
 const absolutePath = (what: string, kind: 'folder' | 'file' = 'folder') =>
@@ -52,5 +52,6 @@ export const requestSchemas = {
   'presets:rename': z.strictObject({ from: presetNameSchema, to: presetNameSchema }),
   'presets:delete': z.strictObject({ name: presetNameSchema }),
   'presets:import': nothing,
-  'presets:export': z.strictObject({ name: presetNameSchema })
+  'presets:export': z.strictObject({ name: presetNameSchema }),
+  'report:export': z.strictObject({ format: z.enum(REPORT_FORMATS) })
 } satisfies Record<InvokeChannel, z.ZodType>

@@ -8,6 +8,7 @@ import { PROGRESS_INTERVAL_MS } from '../core/progress'
  */
 export class UpdateBatcher {
   private events: BatchEvent[] = []
+  private at: number[] = []
   private timer: NodeJS.Timeout | null = null
 
   constructor(
@@ -15,12 +16,17 @@ export class UpdateBatcher {
     private readonly deliver: (update: BatchUpdate) => void
   ) {}
 
-  push(event: BatchEvent): void {
+  /** `atMs`: when the event was heard, from the batch's start. */
+  push(event: BatchEvent, atMs: number): void {
     if (event.type === 'progress') {
       const previous = this.events.findLastIndex((queued) => queued.type === 'progress')
-      if (previous >= 0) this.events.splice(previous, 1)
+      if (previous >= 0) {
+        this.events.splice(previous, 1)
+        this.at.splice(previous, 1)
+      }
     }
     this.events.push(event)
+    this.at.push(atMs)
     if (event.type === 'summary') this.flush()
     else this.timer ??= setTimeout(() => this.flush(), PROGRESS_INTERVAL_MS)
   }
@@ -30,8 +36,9 @@ export class UpdateBatcher {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     if (this.events.length === 0 && !error) return
-    const update: BatchUpdate = { batchId: this.batchId, events: this.events, ...(error ? { error } : {}) }
+    const update: BatchUpdate = { batchId: this.batchId, events: this.events, at: this.at, ...(error ? { error } : {}) }
     this.events = []
+    this.at = []
     this.deliver(update)
   }
 }

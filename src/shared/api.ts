@@ -1,7 +1,7 @@
 import type { PresetName } from './presets'
 import type { Preview } from './preview'
 import type { BatchRequest, Recipe } from './recipe'
-import type { AppInfo, BatchUpdate, EventChannel, EventContract, FilePurpose, FolderPurpose, InvokeArg, InvokeChannel, InvokeResult, PresetList, SourceFiles, StartResult } from './ipc'
+import type { AppInfo, BatchUpdate, EventChannel, EventContract, FilePurpose, FolderPurpose, InvokeArg, InvokeChannel, InvokeResult, PresetList, ReportFormat, SourceFiles, StartResult } from './ipc'
 
 /** What the preload exposes as `window.api`: named functions only, nothing Electron-shaped. */
 export interface ImageScaleApi {
@@ -26,6 +26,8 @@ export interface ImageScaleApi {
     import(): Promise<{ imported: PresetName | null; presets: PresetList }>
     export(name: PresetName): Promise<boolean>
   }
+  /** Saves the last batch's trace or timings where the person chooses; false when canceled. */
+  exportReport(format: ReportFormat): Promise<boolean>
   /** Subscribes to batch updates; returns the unsubscribe. */
   onUpdate(listener: (update: BatchUpdate) => void): () => void
   /** The real path of a file or folder dropped on the window, or null when it has none. */
@@ -63,6 +65,7 @@ export function createApi(invoke: Invoke, listen: Listen, pathForDroppedFile: (f
       import: () => invoke('presets:import', undefined),
       export: (name) => invoke('presets:export', { name })
     },
+    exportReport: (format) => invoke('report:export', { format }),
     onUpdate: (listener) => listen('batch:update', listener),
     pathForDroppedFile
   }

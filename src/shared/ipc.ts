@@ -39,6 +39,10 @@ export interface SourceFiles {
 }
 export const PREVIEW_LISTED = 500
 
+/** What the last batch's timeline can be saved as: a Chrome trace (Perfetto), or the per-file table. */
+export const REPORT_FORMATS = ['trace', 'csv', 'json'] as const
+export type ReportFormat = (typeof REPORT_FORMATS)[number]
+
 /** Presets after a change: the list as it now is, built-ins first. */
 export type PresetList = PresetEntry[]
 
@@ -74,6 +78,8 @@ export interface InvokeContract {
   'presets:import': [undefined, { imported: PresetName | null; presets: PresetList }]
   /** Asks where to save the preset's JSON; false when the person canceled. */
   'presets:export': [{ name: PresetName }, boolean]
+  /** Asks where to save the last batch's trace or timings table; false when the person canceled. */
+  'report:export': [{ format: ReportFormat }, boolean]
 }
 
 export type InvokeChannel = keyof InvokeContract
@@ -91,6 +97,8 @@ export interface BatchUpdate {
    */
   batchId: string
   events: BatchEvent[]
+  /** When main heard each event, in ms from the batch's start (one per event, in order): the lanes' clock. */
+  at: number[]
   /** Set once, when the batch ended without a summary (the pool host crashed). */
   error?: Problem
 }
@@ -119,6 +127,7 @@ export const INVOKE_CHANNELS = [
   'presets:rename',
   'presets:delete',
   'presets:import',
-  'presets:export'
+  'presets:export',
+  'report:export'
 ] as const satisfies readonly InvokeChannel[]
 

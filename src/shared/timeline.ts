@@ -2,7 +2,7 @@ import type { BatchEvent, FileResult, Outcome, StageTimes } from './batch'
 import { fileOutcome } from './file-outcome'
 
 /**
- * When each file was on a worker, as the front end that ran the batch saw it: the clock is read
+ * When each file was on a worker, as the process that ran the batch heard it: the clock is read
  * as each event arrives, so every figure is this run's own, and nothing is inferred.
  */
 
@@ -40,17 +40,16 @@ function reasonOf(result: FileResult): string | null {
   return null
 }
 
-/** Records a batch's files from its events; `now` is read once per event, in milliseconds. */
-export function timelineRecorder(now: () => number = () => performance.now()): { observe(event: BatchEvent): void; timings(): FileTiming[] } {
-  const origin = now()
+/** Records a batch's files from its events, each with when it was heard (ms from the batch's start). */
+export function timelineRecorder(): { observe(event: BatchEvent, atMs: number): void; timings(): FileTiming[] } {
   const started = new Map<string, number>()
   const timings: FileTiming[] = []
   return {
-    observe(event) {
-      if (event.type === 'started') started.set(event.file, now() - origin)
+    observe(event, atMs) {
+      if (event.type === 'started') started.set(event.file, atMs)
       if (event.type !== 'finished') return
       const { result, worker } = event
-      const endMs = now() - origin
+      const endMs = atMs
       const startMs = started.get(result.file) ?? endMs
       started.delete(result.file)
       timings.push({

@@ -1,5 +1,6 @@
 import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -7,6 +8,7 @@ import { ScaleError } from '../../src/core/errors'
 import type { HostProcess, SpawnHost } from '../../src/core/host-protocol'
 import { JOURNAL_NAME } from '../../src/core/journal'
 import { TEMP_MARK } from '../../src/core/safe-write'
+import { TIMING_COLUMNS, type Trace } from '../../src/core/trace'
 import { createHandlers, type MainDeps } from '../../src/main/handlers'
 import { createRouter } from '../../src/main/ipc'
 import { utilityHost } from '../../src/main/utility-host'
@@ -53,6 +55,8 @@ interface Harness {
   pickedFiles: string[]
   /** The names the save dialog was opened with. */
   savePicks: string[]
+  /** What the save dialog answers: null is a canceled dialog. */
+  savePath: string | null
   clipboard: string[]
   /** Called with every update as it is delivered, after it is recorded. */
   onUpdate?: (update: BatchUpdate) => void
@@ -81,6 +85,7 @@ function harness(spawnHost: SpawnHost = utilityHost(HOST_PATH)): Harness {
     filePicks: [],
     pickedFiles: [],
     savePicks: [],
+    savePath: null,
     clipboard: []
   }
   const deps: MainDeps = {
@@ -101,7 +106,7 @@ function harness(spawnHost: SpawnHost = utilityHost(HOST_PATH)): Harness {
     },
     pickSavePath: async (suggestedName) => {
       h.savePicks.push(suggestedName)
-      return null
+      return h.savePath
     },
     openFolder: async (path) => {
       h.opened.push(path)
@@ -351,6 +356,37 @@ describe('a full batch through the handlers', () => {
     const before = h.revealed.length
     await expect(h.route('shell:show-output', { file: join(folders.source, 'large-1.jpg') })).rejects.toMatchObject({ code: 'bad-request' })
     expect(h.revealed).toHaveLength(before)
+  })
+
+  it('report:export saves the batch as a Chrome trace: a track per worker lane, each file that reached a worker once', async () => {
+    const file = join(dirname(target), `trace-${basename(target)}.json`)
+    h.savePath = file
+    expect(await h.route('report:export', { format: 'trace' })).toBe(true)
+    expect(h.savePicks.at(-1)).toBe('imagescale-trace.json')
+    const trace = JSON.parse(await readFile(file, 'utf8')) as Trace
+    const lanes = trace.traceEvents.filter((event) => event.name === 'thread_name' && event.tid !== 0)
+    expect(lanes).toHaveLength(h.ended[0]!.workers)
+    const started = eventsOf(h).flatMap((event) => (event.type === 'started' ? [event.file] : []))
+    const bars = trace.traceEvents.filter((event) => event.ph === 'X' && event.cat !== 'stage').map((event) => event.name)
+    expect(bars.sort()).toEqual(started.sort())
+    expect(trace.otherData).toMatchObject({ imagescale: '1.2.3', summary: h.ended[0] })
+  })
+
+  it('report:export saves the timings table as CSV, one row per file', async () => {
+    const file = join(dirname(target), `timings-${basename(target)}.csv`)
+    h.savePath = file
+    expect(await h.route('report:export', { format: 'csv' })).toBe(true)
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\r\n')
+    expect(lines[0]).toBe(TIMING_COLUMNS.join(','))
+    expect(lines).toHaveLength(1 + h.ended[0]!.files)
+  })
+
+  it('report:export writes nothing when the dialog is canceled, and never into the source', async () => {
+    h.savePath = null
+    expect(await h.route('report:export', { format: 'json' })).toBe(false)
+    h.savePath = join(folders.source, 'timings.json')
+    await expect(h.route('report:export', { format: 'json' })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/inside the source folder/) })
+    expect(existsSync(join(folders.source, 'timings.json'))).toBe(false)
   })
 })
 
@@ -695,6 +731,12 @@ describe('the other requests', () => {
     await expect(h.route('dialog:pick-folder', { purpose: 'source', current: '/photos' })).resolves.toBe('/chosen/source')
     await expect(h.route('dialog:pick-folder', { purpose: 'target' })).resolves.toBeNull()
     expect(h.picks).toEqual([{ purpose: 'source', current: '/photos' }, { purpose: 'target' }])
+  })
+
+  it('before any batch, report:export refuses, without asking where', async () => {
+    const h = harness()
+    await expect(h.route('report:export', { format: 'trace' })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/no finished batch/) })
+    expect(h.savePicks).toEqual([])
   })
 
   it('before any batch, show-target and show-output do nothing', async () => {

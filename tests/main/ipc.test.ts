@@ -39,7 +39,8 @@ const ANSWERS = {
   'presets:rename': PRESETS,
   'presets:delete': PRESETS,
   'presets:import': { imported: 'trip-2', presets: PRESETS },
-  'presets:export': true
+  'presets:export': true,
+  'report:export': true
 } as const satisfies { [C in InvokeChannel]: InvokeResult<C> }
 
 /** Handlers that record what reached them and answer something recognisable. */
@@ -68,7 +69,8 @@ function recordingHandlers() {
     'presets:rename': recorded('presets:rename'),
     'presets:delete': recorded('presets:delete'),
     'presets:import': recorded('presets:import'),
-    'presets:export': recorded('presets:export')
+    'presets:export': recorded('presets:export'),
+    'report:export': recorded('report:export')
   }
   return { calls, handlers }
 }
@@ -257,7 +259,12 @@ const MALFORMED: Record<InvokeChannel, [string, unknown, RegExp][]> = {
     ['a file', '/tmp/x.json', /expected undefined/i],
     ['an object', { file: '/tmp/x.json' }, /expected undefined/i]
   ],
-  'presets:export': [['no payload', undefined, /expected object/i], ...badNames('name', (name) => ({ name })), ['a file', { name: 'web', file: '/tmp/x.json' }, /unrecognized key: "file"/i]]
+  'presets:export': [['no payload', undefined, /expected object/i], ...badNames('name', (name) => ({ name })), ['a file', { name: 'web', file: '/tmp/x.json' }, /unrecognized key: "file"/i]],
+  'report:export': [
+    ['no payload', undefined, /expected object/i],
+    ['an unknown format', { format: 'xml' }, /invalid option/i],
+    ['a path chosen by the page', { format: 'trace', file: '/tmp/trace.json' }, /unrecognized key: "file"/i]
+  ]
 }
 
 /** The payloads the app really sends, and what the handler must receive. */
@@ -296,7 +303,8 @@ const VALID: Record<InvokeChannel, unknown[]> = {
   'presets:rename': [{ from: 'trip', to: 'trip 2024' }],
   'presets:delete': [{ name: 'trip' }],
   'presets:import': [undefined],
-  'presets:export': [{ name: 'web' }, { name: 'trip 2024' }]
+  'presets:export': [{ name: 'web' }, { name: 'trip 2024' }],
+  'report:export': [{ format: 'trace' }, { format: 'csv' }, { format: 'json' }]
 }
 
 async function rejectionOf(promise: Promise<unknown>): Promise<IpcRequestError> {
@@ -468,7 +476,7 @@ describe('sendEvent', () => {
     return { contents: contents as unknown as WebContents, sent }
   }
 
-  const update: BatchUpdate = { batchId: BATCH_ID, events: [{ type: 'started', file: 'a.jpg', worker: 0 }] }
+  const update: BatchUpdate = { batchId: BATCH_ID, events: [{ type: 'started', file: 'a.jpg', worker: 1 }], at: [12.5] }
 
   it('sends the payload on its channel to a live window', () => {
     const { contents, sent } = fakeContents(false)

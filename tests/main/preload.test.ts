@@ -75,6 +75,7 @@ const API_FUNCTIONS: Record<Exclude<keyof ImageScaleApi, 'presets'>, true> = {
   copyText: true,
   sourceFiles: true,
   preview: true,
+  exportReport: true,
   onUpdate: true,
   pathForDroppedFile: true
 }
@@ -177,6 +178,10 @@ function recordingHandlers() {
     'presets:export': async (arg) => {
       calls.push({ channel: 'presets:export', arg })
       return true
+    },
+    'report:export': async (arg) => {
+      calls.push({ channel: 'report:export', arg })
+      return false
     }
   }
   return { calls, handlers }
@@ -287,7 +292,8 @@ describe('preload', () => {
     ['presets.rename', (api: ImageScaleApi) => api.presets.rename('trip', 'trip 2024'), 'presets:rename', { from: 'trip', to: 'trip 2024' }, PRESETS],
     ['presets.remove', (api: ImageScaleApi) => api.presets.remove('trip'), 'presets:delete', { name: 'trip' }, PRESETS],
     ['presets.import', (api: ImageScaleApi) => api.presets.import(), 'presets:import', undefined, { imported: 'trip', presets: PRESETS }],
-    ['presets.export', (api: ImageScaleApi) => api.presets.export('web'), 'presets:export', { name: 'web' }, true]
+    ['presets.export', (api: ImageScaleApi) => api.presets.export('web'), 'presets:export', { name: 'web' }, true],
+    ['exportReport', (api: ImageScaleApi) => api.exportReport('csv'), 'report:export', { format: 'csv' }, false]
   ] as const)('%s sends a request main’s schema accepts', async (_name, call, channel, arg, answer) => {
     await expect(call(exposedApi())).resolves.toEqual(answer)
     expect(electron.invoked).toEqual([{ channel, arg }])
@@ -297,7 +303,7 @@ describe('preload', () => {
   it('onUpdate hands the listener only the payload, never the IPC event', () => {
     const received: unknown[][] = []
     exposedApi().onUpdate((...args: unknown[]) => received.push(args))
-    const update: BatchUpdate = { batchId: BATCH_ID, events: [{ type: 'started', file: 'a.jpg', worker: 1 }] }
+    const update: BatchUpdate = { batchId: BATCH_ID, events: [{ type: 'started', file: 'a.jpg', worker: 1 }], at: [3] }
     emitFromMain('batch:update', update)
     expect(received).toEqual([[update]])
   })
@@ -320,7 +326,7 @@ describe('preload', () => {
 
     stopFirst()
     expect(electron.listeners.get('batch:update')).toHaveLength(1)
-    const update: BatchUpdate = { batchId: BATCH_ID, events: [], error: { code: 'host-crashed', message: 'the image pool stopped' } }
+    const update: BatchUpdate = { batchId: BATCH_ID, events: [], at: [], error: { code: 'host-crashed', message: 'the image pool stopped' } }
     emitFromMain('batch:update', update)
     expect(first).toEqual([])
     expect(second).toEqual([update])

@@ -54,10 +54,14 @@ const summary = (todo: number): BatchEvent => ({
 describe('UpdateBatcher', () => {
   let delivered: { at: number; update: BatchUpdate }[]
   let batcher: UpdateBatcher
+  /** Each event is heard one millisecond of the batch's clock after the one before. */
+  let clock: number
+  const push = (event: BatchEvent): void => batcher.push(event, (clock += 1))
 
   beforeEach(() => {
     vi.useFakeTimers()
     delivered = []
+    clock = 0
     batcher = new UpdateBatcher('batch-7', (update) => delivered.push({ at: Date.now(), update }))
   })
   afterEach(() => {
@@ -65,30 +69,30 @@ describe('UpdateBatcher', () => {
   })
 
   it('holds events back until the interval has passed, then sends them as one update', () => {
-    batcher.push(started('a.jpg'))
-    batcher.push(finished('a.jpg'))
+    push(started('a.jpg'))
+    push(finished('a.jpg'))
     vi.advanceTimersByTime(INTERVAL_MS - 1)
     expect(delivered).toEqual([])
     vi.advanceTimersByTime(1)
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [started('a.jpg'), finished('a.jpg')] }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [started('a.jpg'), finished('a.jpg')], at: [1, 2] }])
   })
 
   it('keeps only the newest progress of an update, and every other event in order', () => {
-    batcher.push(progress(1))
-    batcher.push(started('a.jpg'))
-    batcher.push(progress(2))
-    batcher.push(finished('a.jpg'))
-    batcher.push(started('b.jpg'))
-    batcher.push(progress(3))
+    push(progress(1))
+    push(started('a.jpg'))
+    push(progress(2))
+    push(finished('a.jpg'))
+    push(started('b.jpg'))
+    push(progress(3))
     vi.advanceTimersByTime(INTERVAL_MS)
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [started('a.jpg'), finished('a.jpg'), started('b.jpg'), progress(3)] }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [started('a.jpg'), finished('a.jpg'), started('b.jpg'), progress(3)], at: [2, 4, 5, 6] }])
   })
 
   it('never drops a file event, however many there are', () => {
     for (let i = 0; i < 1000; i += 1) {
-      batcher.push(started(`${i}.jpg`))
-      batcher.push(finished(`${i}.jpg`))
-      batcher.push(progress(i, 1000))
+      push(started(`${i}.jpg`))
+      push(finished(`${i}.jpg`))
+      push(progress(i, 1000))
     }
     vi.advanceTimersByTime(INTERVAL_MS)
     expect(delivered).toHaveLength(1)
@@ -100,9 +104,9 @@ describe('UpdateBatcher', () => {
   it('sends at most 20 updates a second while a flood of events arrives', () => {
     let pushed = 0
     for (let ms = 0; ms < 1000; ms += 1) {
-      batcher.push(finished(`${ms}-a.jpg`))
-      batcher.push(finished(`${ms}-b.jpg`))
-      batcher.push(progress(ms, 1000))
+      push(finished(`${ms}-a.jpg`))
+      push(finished(`${ms}-b.jpg`))
+      push(progress(ms, 1000))
       pushed += 2
       vi.advanceTimersByTime(1)
     }
@@ -117,29 +121,32 @@ describe('UpdateBatcher', () => {
   })
 
   it('sends a summary at once, with everything queued before it, and leaves no timer behind', () => {
-    batcher.push(started('a.jpg'))
-    batcher.push(finished('a.jpg'))
-    batcher.push(progress(1, 1))
-    batcher.push(summary(1))
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [started('a.jpg'), finished('a.jpg'), progress(1, 1), summary(1)] }])
+    push(started('a.jpg'))
+    push(finished('a.jpg'))
+    push(progress(1, 1))
+    push(summary(1))
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [started('a.jpg'), finished('a.jpg'), progress(1, 1), summary(1)], at: [1, 2, 3, 4] }])
     expect(vi.getTimerCount()).toBe(0)
     vi.advanceTimersByTime(10 * INTERVAL_MS)
     expect(delivered).toHaveLength(1)
   })
 
   it('sends a summary at once even right after another update', () => {
-    batcher.push(finished('a.jpg'))
+    push(finished('a.jpg'))
     vi.advanceTimersByTime(INTERVAL_MS)
-    batcher.push(summary(1))
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [finished('a.jpg')] }, { batchId: 'batch-7', events: [summary(1)] }])
+    push(summary(1))
+    expect(delivered.map((d) => d.update)).toEqual([
+      { batchId: 'batch-7', events: [finished('a.jpg')], at: [1] },
+      { batchId: 'batch-7', events: [summary(1)], at: [2] }
+    ])
   })
 
   it('carries an error on the same update as the events queued before it', () => {
-    batcher.push(started('a.jpg'))
-    batcher.push(progress(0, 3))
+    push(started('a.jpg'))
+    push(progress(0, 3))
     const error: Problem = { code: 'target-not-writable', message: 'the target folder can no longer be written' }
     batcher.flush(error)
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [started('a.jpg'), progress(0, 3)], error }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [started('a.jpg'), progress(0, 3)], at: [1, 2], error }])
     vi.advanceTimersByTime(10 * INTERVAL_MS)
     expect(delivered).toHaveLength(1)
   })
@@ -147,7 +154,7 @@ describe('UpdateBatcher', () => {
   it('sends an error even when nothing else is queued', () => {
     const error: Problem = { code: 'internal', message: 'boom' }
     batcher.flush(error)
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [], error }])
+    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [], at: [], error }])
   })
 
   it('sends nothing for a flush with nothing to say', () => {
@@ -157,11 +164,15 @@ describe('UpdateBatcher', () => {
   })
 
   it('never hands the same events array out twice', () => {
-    batcher.push(finished('a.jpg'))
+    push(finished('a.jpg'))
     vi.advanceTimersByTime(INTERVAL_MS)
-    batcher.push(finished('b.jpg'))
+    push(finished('b.jpg'))
     vi.advanceTimersByTime(INTERVAL_MS)
-    expect(delivered.map((d) => d.update)).toEqual([{ batchId: 'batch-7', events: [finished('a.jpg')] }, { batchId: 'batch-7', events: [finished('b.jpg')] }])
+    expect(delivered.map((d) => d.update)).toEqual([
+      { batchId: 'batch-7', events: [finished('a.jpg')], at: [1] },
+      { batchId: 'batch-7', events: [finished('b.jpg')], at: [2] }
+    ])
     expect(delivered[0]?.update.events).not.toBe(delivered[1]?.update.events)
+    expect(delivered[0]?.update.at).not.toBe(delivered[1]?.update.at)
   })
 })
