@@ -27,7 +27,8 @@ const SHOTS = {
   summary: join(DOCS, 'screenshot-summary.png'),
   summaryDark: join(DOCS, 'screenshot-summary-dark.png'),
   recipe: join(DOCS, 'screenshot-recipe.png'),
-  plan: join(DOCS, 'screenshot-plan.png')
+  plan: join(DOCS, 'screenshot-plan.png'),
+  lanes: join(DOCS, 'screenshot-lanes.png')
 }
 
 let root: string
@@ -146,6 +147,13 @@ describe('screenshots for the README', () => {
     await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' })
     await shot(page, SHOTS.summaryDark)
 
+    // The worker lanes of the same run, in light.
+    await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' })
+    await button(page, 'Show worker lanes').click()
+    await page.locator('.lanes-canvas').waitFor()
+    await shot(page, SHOTS.lanes)
+    await button(page, 'Hide worker lanes').click()
+
     // The recipe: back to the form, a web size and a thumbnail into their own folders, and the preview of one photo.
     await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' })
     await button(page, 'New batch').click()
@@ -188,7 +196,7 @@ describe('screenshots for the README', () => {
     // A plan writes nothing: the stranger's file is all there is.
     expect(await listFiles(web)).toEqual([FOREIGN])
 
-    for (const path of [SHOTS.running, SHOTS.summary, SHOTS.summaryDark, SHOTS.plan]) {
+    for (const path of [SHOTS.running, SHOTS.summary, SHOTS.summaryDark, SHOTS.plan, SHOTS.lanes]) {
       const shot = await picture(path)
       expect({ width: shot.width, height: shot.height }, path).toEqual(VIEWPORT)
     }

@@ -28,7 +28,12 @@ const REQUEST: BatchRequest = {
 const ACCEPTED: BatchRequest = { ...REQUEST, recipe: { outputs: [{ ...OUTPUT_DEFAULTS, resize: { kind: 'long', size: 1920 }, name: '{name}-{width}.{ext}' }] } }
 
 const update = (...events: BatchEvent[]): BatchAction => updateOf(events)
-const updateOf = (events: BatchEvent[], batchId = OURS, receivedAt = 1000): BatchAction => ({ type: 'update', update: { batchId, events }, receivedAt })
+/** Each event heard 10 ms of the batch's clock after the one before. */
+const updateOf = (events: BatchEvent[], batchId = OURS, receivedAt = 1000, at = events.map((_, i) => (i + 1) * 10)): BatchAction => ({
+  type: 'update',
+  update: { batchId, events, at },
+  receivedAt
+})
 const fromBatch = (batchId: string, ...events: BatchEvent[]): BatchAction => updateOf(events, batchId)
 
 const requested: BatchAction = { type: 'start-requested', batchId: OURS, request: REQUEST }
@@ -51,7 +56,7 @@ describe('batchReducer', () => {
 
   it('creates a row on started and completes that same row on finished', () => {
     const onWorker = running(update(started('a.jpg', 2)))
-    expect(rowsOf(onWorker)).toEqual([{ file: 'a.jpg', worker: 2, result: null }])
+    expect(rowsOf(onWorker)).toEqual([{ file: 'a.jpg', worker: 2, result: null, startMs: 10 }])
     expect(rowState(rowsOf(onWorker)[0]!)).toBe('running')
     expect(onWorker.running.size).toBe(1)
 
@@ -60,6 +65,8 @@ describe('batchReducer', () => {
     const [row] = rowsOf(done)
     expect(rowState(row!)).toBe('scaled')
     expect(row!.result?.outcome === 'done' && row!.result.outputs[0]).toMatchObject({ outcome: 'scaled', size: { width: 400, height: 267 } })
+    // Its bar on the lanes: from when main heard it start to when it heard it finish.
+    expect(row).toMatchObject({ startMs: 10, endMs: 10 })
     expect(done.running.size).toBe(0)
   })
 
@@ -90,7 +97,7 @@ describe('batchReducer', () => {
 
   it('a second started for a file on a worker updates its row instead of adding one', () => {
     const state = running(update(started('a.jpg', 1)), update(started('a.jpg', 3)))
-    expect(rowsOf(state)).toEqual([{ file: 'a.jpg', worker: 3, result: null }])
+    expect(rowsOf(state)).toEqual([{ file: 'a.jpg', worker: 3, result: null, startMs: 10 }])
   })
 
   it('adds files that never reach a worker as finished rows, and files stopped on a worker as canceled in their row', () => {
@@ -135,7 +142,7 @@ describe('batchReducer', () => {
     const asked = reduce(requested)
     const starting = batchReducer(asked, fromBatch(OLD, finished(made('old.jpg', 'copied')), progress({ done: 9, total: 9 }), summary({ counts: { copied: 9 } })))
     expect(starting).toBe(asked)
-    const crashed = batchReducer(asked, { type: 'update', update: { batchId: OLD, events: [], error: { code: 'host-crashed', message: 'gone' } }, receivedAt: 5 })
+    const crashed = batchReducer(asked, { type: 'update', update: { batchId: OLD, events: [], at: [], error: { code: 'host-crashed', message: 'gone' } }, receivedAt: 5 })
     expect(crashed).toBe(asked)
 
     const answered = batchReducer(starting, accepted)
@@ -149,7 +156,7 @@ describe('batchReducer', () => {
   it('applies updates of our id that arrive before the answer at once, in order: nothing is held', () => {
     const first = reduce(requested, updateOf([started('a.jpg', 1), progress({ done: 0, total: 2 })], OURS, 10))
     expect(first.awaitingStart).toBe(true)
-    expect(rowsOf(first)).toEqual([{ file: 'a.jpg', worker: 1, result: null }])
+    expect(rowsOf(first)).toEqual([{ file: 'a.jpg', worker: 1, result: null, startMs: 10 }])
     expect(first.progress).toMatchObject({ total: 2 })
 
     // A tiny folder: the whole batch, summary included, before start() answers.
@@ -194,7 +201,7 @@ describe('batchReducer', () => {
     const state = running(update(started('a.jpg', 1), progress({ done: 0, total: 5 })))
     const after = batchReducer(state, fromBatch(OLD, finished(made('theirs.jpg', 'copied')), progress({ done: 9, total: 9 }), summary({ counts: { copied: 9 } })))
     expect(after).toBe(state)
-    const error = batchReducer(state, { type: 'update', update: { batchId: OLD, events: [], error: { code: 'host-crashed', message: 'gone' } }, receivedAt: 5 })
+    const error = batchReducer(state, { type: 'update', update: { batchId: OLD, events: [], at: [], error: { code: 'host-crashed', message: 'gone' } }, receivedAt: 5 })
     expect(error).toBe(state)
     const ours = batchReducer(state, update(finished(made('a.jpg', 'scaled'), 1)))
     expect(rowsOf(ours).map(rowState)).toEqual(['scaled'])
@@ -213,7 +220,7 @@ describe('batchReducer', () => {
   it('ends the batch on an error, keeping the rows seen so far', () => {
     const state = batchReducer(running(update(finished(made('a.jpg', 'copied')))), {
       type: 'update',
-      update: { batchId: OURS, events: [], error: { code: 'internal', message: 'internal error: the journal could not be written' } },
+      update: { batchId: OURS, events: [], at: [], error: { code: 'internal', message: 'internal error: the journal could not be written' } },
       receivedAt: 5
     })
     expect(state.phase).toBe('done')
@@ -305,9 +312,10 @@ describe('batchReducer', () => {
       finished(i % 10 === 0 ? skippedFile(file, 'corrupt') : made(file, 'scaled'), (i % 8) + 1)
     ])
 
-    const once = running(updateOf(events))
+    const at = events.map((_, i) => i)
+    const once = running(updateOf(events, OURS, 1000, at))
     let state = running()
-    for (let i = 0; i < events.length; i += 200) state = batchReducer(state, updateOf(events.slice(i, i + 200)))
+    for (let i = 0; i < events.length; i += 200) state = batchReducer(state, updateOf(events.slice(i, i + 200), OURS, 1000, at.slice(i, i + 200)))
 
     for (const folded of [once, state]) {
       expect(folded.rows).toHaveLength(100_000)

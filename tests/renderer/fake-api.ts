@@ -5,7 +5,7 @@ import type { BatchEvent, Dimensions, FilePlan, FileResult, ImageFormat, Outcome
 import type { Preview } from '../../src/shared/preview'
 import { BUILT_IN_PRESETS, BUILT_IN_NAMES, type PresetEntry, type PresetName } from '../../src/shared/presets'
 import type { BatchRequest, Recipe } from '../../src/shared/recipe'
-import type { BatchUpdate, FilePurpose, FolderPurpose, PresetList, SourceFiles, StartResult } from '../../src/shared/ipc'
+import type { BatchUpdate, FilePurpose, FolderPurpose, PresetList, ReportFormat, SourceFiles, StartResult } from '../../src/shared/ipc'
 import { FAIL_LABELS, SKIP_LABELS, type FailReason, type SkipReason } from '../../src/shared/reasons'
 import { emptySummary } from '../../src/core/summary'
 
@@ -40,6 +40,7 @@ interface FakeOptions {
 export function fakeApi(options: FakeOptions = {}) {
   const listeners = new Set<(update: BatchUpdate) => void>()
   const droppedPaths = new Map<File, string | null>()
+  let clock = 0
   let presets: PresetList = options.presets ?? BUILT_IN_ENTRIES
   const answer = (batchId: string, request: BatchRequest): StartResult | Promise<StartResult> => {
     const given = options.start
@@ -78,6 +79,7 @@ export function fakeApi(options: FakeOptions = {}) {
       import: vi.fn(async (): Promise<{ imported: PresetName | null; presets: PresetList }> => ({ imported: null, presets })),
       export: vi.fn(async (_name: PresetName): Promise<boolean> => false)
     },
+    exportReport: vi.fn(async (_format: ReportFormat): Promise<boolean> => true),
     onUpdate: vi.fn((listener: (update: BatchUpdate) => void) => {
       listeners.add(listener)
       return () => void listeners.delete(listener)
@@ -105,10 +107,12 @@ export function fakeApi(options: FakeOptions = {}) {
       return call[1]
     },
     /** Delivers one update of the page's latest batch the way the preload would, inside act so React settles. */
+    /** Each event heard 10 ms of the batch's clock after the one before, across updates. */
     push(...events: BatchEvent[]): void {
       const batchId = lastId()
+      const at = events.map(() => (clock += 10))
       act(() => {
-        for (const listener of listeners) listener({ batchId, events })
+        for (const listener of listeners) listener({ batchId, events, at })
       })
     },
     pushUpdate(update: BatchUpdate): void {

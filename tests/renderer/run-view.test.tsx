@@ -146,6 +146,8 @@ describe('a running batch', () => {
     expect(list.tabIndex).toBe(0)
     expect(within(list).getAllByRole('listitem')).toHaveLength(2)
     expect(list.getAttribute('aria-describedby') && document.getElementById(list.getAttribute('aria-describedby')!)?.textContent).toBe('2 files')
+    // Cancel, Show worker lanes, then the list.
+    await user.tab()
     await user.tab()
     await user.tab()
     expect(document.activeElement).toBe(list)
@@ -157,7 +159,7 @@ describe('a running batch', () => {
     const { fake } = await startBatch()
     const events = Array.from({ length: 100_000 }, (_, i) => finished(made(`image-${i}.jpg`, 'copied'), (i % 4) + 1))
     act(() => {
-      for (const listener of fake.listeners) listener({ batchId: fake.lastId(), events })
+      for (const listener of fake.listeners) listener({ batchId: fake.lastId(), events, at: events.map((_, i) => i) })
     })
     expect(screen.getByText('100,000 files')).toBeTruthy()
     expect(rows().length).toBeGreaterThan(5)
@@ -238,7 +240,7 @@ describe('the summary', () => {
   it('ends with the error when the batch stops without a summary', async () => {
     const { fake } = await startBatch()
     fake.push(finished(made('a.jpg', 'copied')))
-    fake.pushUpdate({ batchId: fake.lastId(), events: [], error: { code: 'internal', message: 'internal error: the journal could not be written' } })
+    fake.pushUpdate({ batchId: fake.lastId(), events: [], at: [], error: { code: 'internal', message: 'internal error: the journal could not be written' } })
     expect(screen.getByRole('alert').textContent).toContain('the journal could not be written')
     expect(screen.getByRole('heading', { name: 'Stopped' })).toBeTruthy()
     expect(screen.getByRole('button', { name: 'New batch' })).toBeTruthy()
@@ -266,7 +268,7 @@ describe('the summary', () => {
     const user = userEvent.setup()
     render(<App api={fake.api} />)
     await user.click(await screen.findByRole('button', { name: 'Start' }))
-    fake.pushUpdate({ batchId: 'the-batch-that-is-ending', events: [finished(made('old.jpg', 'scaled')), summary({ counts: { scaled: 5 } })] })
+    fake.pushUpdate({ batchId: 'the-batch-that-is-ending', events: [finished(made('old.jpg', 'scaled')), summary({ counts: { scaled: 5 } })], at: [10, 20] })
     await act(async () => answer.resolve({ ok: true, request: fake.sent() }))
     expect(screen.getByRole('heading', { name: 'Scaling…' })).toBeTruthy()
     expect(screen.getByRole('status').textContent).toBe('')
@@ -468,7 +470,7 @@ describe('a new batch', () => {
     await user.click(await screen.findByRole('button', { name: 'Start' }))
     await screen.findByRole('heading', { name: 'Scaling…' })
     expect(fake.lastId()).not.toBe(first)
-    fake.pushUpdate({ batchId: first, events: [finished(made('late.jpg', 'copied')), summary({ counts: { copied: 1 } })] })
+    fake.pushUpdate({ batchId: first, events: [finished(made('late.jpg', 'copied')), summary({ counts: { copied: 1 } })], at: [10, 20] })
     expect(rows()).toHaveLength(0)
     expect(screen.getByRole('heading', { name: 'Scaling…' })).toBeTruthy()
     fake.push(started('b.jpg', 1))
@@ -572,7 +574,7 @@ describe('resume', () => {
   it('a batch that stopped without a summary can be resumed', async () => {
     const { user, fake } = await startBatch()
     fake.push(finished(made('a.jpg', 'copied')))
-    fake.pushUpdate({ batchId: fake.lastId(), events: [], error: { code: 'host-crashed', message: 'the pool host stopped answering' } })
+    fake.pushUpdate({ batchId: fake.lastId(), events: [], at: [], error: { code: 'host-crashed', message: 'the pool host stopped answering' } })
     await user.click(screen.getByRole('button', { name: 'Resume' }))
     expect(fake.api.start).toHaveBeenCalledTimes(2)
     expect(fake.sent()).toEqual(fake.sent(0))

@@ -1,4 +1,4 @@
-import { Fragment } from 'react'
+import { Fragment, type ReactNode } from 'react'
 import { OUTCOMES } from '../../../shared/batch'
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format'
 import { formatRate } from '../format'
@@ -10,10 +10,12 @@ interface Props {
   batch: BatchState
   onCancel: () => void
   onStopNow: () => void
+  /** More actions of the run view, at the end of the row. */
+  children?: ReactNode
 }
 
 /** The running batch: bar, rate, clocks, live counts, and Cancel (or Esc). */
-export function ProgressPanel({ batch, onCancel, onStopNow }: Props) {
+export function ProgressPanel({ batch, onCancel, onStopNow, children }: Props) {
   const { progress, canceling, stopping } = batch
   const counts = countsOf(batch)
   // The clock runs on while canceling: a slow last file must not look like a hang.
@@ -91,6 +93,7 @@ export function ProgressPanel({ batch, onCancel, onStopNow }: Props) {
             or press <kbd>Esc</kbd>
           </span>
         )}
+        {children}
       </div>
     </section>
   )

@@ -11,6 +11,10 @@ import { ALL_ROWS, type ListView } from '../state/list-view'
 import { FileList } from './FileList'
 import { ProgressPanel } from './ProgressPanel'
 import { SummaryPanel } from './SummaryPanel'
+import { WorkerLanes } from './WorkerLanes'
+
+/** Whether the lanes are shown is remembered: who comes to watch the workers wants them every time. */
+const LANES_KEY = 'imagescale.lanes.v1'
 
 interface Props {
   batch: BatchState
@@ -56,6 +60,17 @@ export function RunView({ batch, onCancel, onStopNow, onNewBatch, onRunAgain }: 
   const api = useApi()
   const headingRef = useRef<HTMLHeadingElement>(null)
   const [view, setView] = useState<ListView>(ALL_ROWS)
+  const [lanesShown, setLanesShown] = useState(() => localStorage.getItem(LANES_KEY) === 'shown')
+  const toggleLanes = (): void => {
+    localStorage.setItem(LANES_KEY, lanesShown ? 'hidden' : 'shown')
+    setLanesShown(!lanesShown)
+  }
+  // A plan has no workers to watch.
+  const lanesToggle = batch.request?.dryRun ? null : (
+    <button type="button" className="link" onClick={toggleLanes} aria-expanded={lanesShown}>
+      {lanesShown ? 'Hide worker lanes' : 'Show worker lanes'}
+    </button>
+  )
   const done = batch.phase === 'done'
   const cancelable = !done && !batch.canceling
 
@@ -112,10 +127,16 @@ export function RunView({ batch, onCancel, onStopNow, onNewBatch, onRunAgain }: 
           onNewBatch={onNewBatch}
           runAgain={runAgainLabel(batch)}
           onRunAgain={onRunAgain}
-        />
+        >
+          {lanesToggle}
+        </SummaryPanel>
       ) : (
-        <ProgressPanel batch={batch} onCancel={onCancel} onStopNow={onStopNow} />
+        <ProgressPanel batch={batch} onCancel={onCancel} onStopNow={onStopNow}>
+          {lanesToggle}
+        </ProgressPanel>
       )}
+
+      {lanesShown && lanesToggle && <WorkerLanes batch={batch} />}
 
       <FileList
         rows={batch.rows}

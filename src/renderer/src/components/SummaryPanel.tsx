@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react'
+import { useEffect, useRef, type ReactNode } from 'react'
 import { OUTCOMES, type Outcome, type Summary } from '../../../shared/batch'
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format'
 import { nothingFoundHint, reasonBreakdown } from '../../../shared/summary-text'
@@ -15,10 +15,12 @@ interface Props {
   /** `Resume (12 left)`, `Start this plan`; null when there is nothing more to do. */
   runAgain: string | null
   onRunAgain: () => void
+  /** More actions of the run view, at the end of the row. */
+  children?: ReactNode
 }
 
 /** What the batch did, and what to do next. */
-export function SummaryPanel({ summary, counts, problemsOnly, onToggleProblems, onOpenTarget, onNewBatch, runAgain, onRunAgain }: Props) {
+export function SummaryPanel({ summary, counts, problemsOnly, onToggleProblems, onOpenTarget, onNewBatch, runAgain, onRunAgain, children }: Props) {
   const headingRef = useRef<HTMLHeadingElement>(null)
   // Cancel had the focus and is gone now: keep keyboard users where the news is.
   useEffect(() => {
@@ -60,6 +62,7 @@ export function SummaryPanel({ summary, counts, problemsOnly, onToggleProblems, 
           <button type="button" className={runAgain ? undefined : 'primary'} onClick={onNewBatch}>
             New batch
           </button>
+          {children}
         </div>
       </div>
       {hint && <p className="hint nothing-found">{hint}</p>}

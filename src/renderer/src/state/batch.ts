@@ -14,6 +14,9 @@ export interface FileRow {
   result: FileResult | null
   /** A dry run's plan for the file. */
   plan?: FilePlan
+  /** When main heard the file start on its worker, and finish, in ms from the batch's start: the lanes' bars. */
+  startMs?: number
+  endMs?: number
 }
 
 export type RowState = 'running' | 'planned' | Outcome
@@ -45,6 +48,9 @@ export interface BatchState {
   progress: Progress | null
   /** When the latest progress arrived (performance.now()), to keep clocks moving between updates. */
   progressAt: number
+  /** The batch's clock at the latest event main heard (ms from its start), and when that update arrived here: the lanes' now. */
+  heardMs: number
+  heardAt: number
   summary: Summary | null
   /** The batch ended without a summary. */
   error: Problem | null
@@ -73,6 +79,8 @@ export const initialBatchState: BatchState = {
   running: new Map(),
   progress: null,
   progressAt: 0,
+  heardMs: 0,
+  heardAt: 0,
   summary: null,
   error: null,
   canceling: false,
@@ -106,7 +114,12 @@ function applyUpdate(state: BatchState, update: BatchUpdate, receivedAt: number)
     rows: new ListDraft(state.rows),
     running: new Map(state.running)
   }
-  for (const event of update.events) applyEvent(draft, event, receivedAt)
+  update.events.forEach((event, i) => applyEvent(draft, event, receivedAt, update.at[i] ?? 0))
+  const heard = update.at.at(-1)
+  if (heard !== undefined) {
+    draft.heardMs = heard
+    draft.heardAt = receivedAt
+  }
   const { rows, ...rest } = draft
   const next: BatchState = { ...rest, rows: rows.finish() }
   if (update.error) next.error = update.error
@@ -119,19 +132,20 @@ type Draft = Omit<BatchState, 'rows' | 'running'> & {
   running: Map<string, number>
 }
 
-function applyEvent(state: Draft, event: BatchEvent, receivedAt: number): void {
+function applyEvent(state: Draft, event: BatchEvent, receivedAt: number, atMs: number): void {
   switch (event.type) {
     case 'started': {
       const index = state.running.get(event.file)
-      const row: FileRow = { file: event.file, worker: event.worker, result: null }
+      const row: FileRow = { file: event.file, worker: event.worker, result: null, startMs: atMs }
       if (index === undefined) state.running.set(event.file, state.rows.push(row))
       else state.rows.set(index, row)
       break
     }
     case 'finished': {
       const { result } = event
-      const row: FileRow = { file: result.file, worker: event.worker, result }
       const index = state.running.get(result.file)
+      const startMs = index === undefined ? undefined : state.rows.get(index)?.startMs
+      const row: FileRow = { file: result.file, worker: event.worker, result, ...(startMs === undefined ? {} : { startMs, endMs: atMs }) }
       // Files that never reach a worker (canceled, unreadable folders) arrive finished only.
       if (index === undefined) {
         state.rows.push(row)

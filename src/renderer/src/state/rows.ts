@@ -48,6 +48,10 @@ export class ListDraft<T> {
     return index
   }
 
+  get(index: number): T | undefined {
+    return index >= 0 && index < this.length ? this.chunks[Math.floor(index / CHUNK)]![index % CHUNK] : undefined
+  }
+
   set(index: number, item: T): void {
     if (index < 0 || index >= this.length) throw new RangeError(`no item ${index} in a list of ${this.length}`)
     this.writable(Math.floor(index / CHUNK))[index % CHUNK] = item

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import type { BatchEvent } from '../../src/shared/batch'
+import { batchReducer, initialBatchState, type BatchState } from '../../src/renderer/src/state/batch'
+import { laneBars, laneStats, panned, spanOf, zoomed } from '../../src/renderer/src/state/lanes'
+import { OUTPUT_DEFAULTS, type BatchRequest } from '../../src/shared/recipe'
+import { finished, made, skippedFile, started } from './fake-api'
+
+const REQUEST: BatchRequest = {
+  source: '/photos',
+  target: '/web',
+  recipe: { outputs: [OUTPUT_DEFAULTS] },
+  workers: 2,
+  recursive: true,
+  existing: 'skip',
+  maxPixels: 1_000_000,
+  dryRun: false,
+  keepDates: false
+}
+
+/** A batch that heard each event at the given ms of its clock. */
+function heard(...timed: [number, BatchEvent][]): BatchState {
+  const asked = batchReducer(initialBatchState, { type: 'start-requested', batchId: 'b', request: REQUEST })
+  return batchReducer(asked, { type: 'update', update: { batchId: 'b', events: timed.map(([, event]) => event), at: timed.map(([at]) => at) }, receivedAt: 0 })
+}
+
+describe('the worker lanes', () => {
+  const state = heard(
+    [10, started('a.jpg', 1)],
+    [12, started('b.jpg', 2)],
+    [15, finished(skippedFile('notes.txt', 'not-an-image'), null)],
+    [110, finished(made('a.jpg', 'scaled'), 1)],
+    [115, started('c.jpg', 1)],
+    [160, finished(made('b.jpg', 'copied'), 2)],
+    [200, started('d.jpg', 2)]
+  )
+  const bars = laneBars(state.rows, 2)
+
+  it('keeps when main heard each file start and finish', () => {
+    expect(bars).toEqual([
+      [
+        { row: 0, startMs: 10, endMs: 110, state: 'scaled' },
+        { row: 3, startMs: 115, endMs: null, state: 'running' }
+      ],
+      [
+        { row: 1, startMs: 12, endMs: 160, state: 'copied' },
+        { row: 4, startMs: 200, endMs: null, state: 'running' }
+      ]
+    ])
+  })
+
+  it('leaves out the files that never reached a worker', () => {
+    expect(bars.flat().map((bar) => bar.row)).not.toContain(2)
+  })
+
+  it('runs to now while the batch runs, and to the last thing heard after it', () => {
+    expect(spanOf(bars, 250)).toBe(250)
+    expect(spanOf(bars, null)).toBe(200)
+  })
+
+  it('counts each lane’s files and the share of the run it was busy, a file in progress until now', () => {
+    expect(laneStats(bars, 250)).toEqual([
+      { lane: 1, files: 2, busy: (100 + 135) / 250 },
+      { lane: 2, files: 2, busy: (148 + 50) / 250 }
+    ])
+  })
+
+  it('zooms about a point, never past the run, and pans within it', () => {
+    const whole = { from: 0, to: 1000 }
+    expect(zoomed(whole, 2, 500, 1000)).toEqual({ from: 250, to: 750 })
+    expect(zoomed(whole, 2, 0, 1000)).toEqual({ from: 0, to: 500 })
+    expect(zoomed({ from: 250, to: 750 }, 0.25, 500, 1000)).toEqual(whole)
+    expect(panned({ from: 250, to: 750 }, 400, 1000)).toEqual({ from: 500, to: 1000 })
+    expect(panned({ from: 250, to: 750 }, -400, 1000)).toEqual({ from: 0, to: 500 })
+  })
+})
