@@ -6,6 +6,7 @@ import type { FileRow } from '../state/batch'
 import { LIST_FILTERS, LIST_SORTS, visibleRows, type ListFilter, type ListSort, type ListView } from '../state/list-view'
 import { itemAt, type ChunkedList } from '../state/rows'
 import { FileListRow } from './FileListRow'
+import { Choice } from './Choice'
 
 const FILTER_LABELS: Record<ListFilter, string> = {
   all: 'All files',
@@ -124,21 +125,9 @@ export function FileList({ rows, view, onView, controls, follow, queued, scannin
             <label htmlFor={`${id}-filter`} className="visually-hidden">
               Show
             </label>
-            <select id={`${id}-filter`} value={view.filter} onChange={(event) => onView({ ...view, filter: event.target.value as ListFilter })}>
-              {LIST_FILTERS.map((filter) => (
-                <option key={filter} value={filter}>
-                  {FILTER_LABELS[filter]}
-                </option>
-              ))}
-            </select>
+            <Choice id={`${id}-filter`} value={view.filter} choices={LIST_FILTERS} label={(filter) => FILTER_LABELS[filter]} onChange={(filter) => onView({ ...view, filter })} />
             <label htmlFor={`${id}-sort`}>Sort</label>
-            <select id={`${id}-sort`} value={view.sort} onChange={(event) => onView({ ...view, sort: event.target.value as ListSort })}>
-              {LIST_SORTS.map((sort) => (
-                <option key={sort} value={sort}>
-                  {SORT_LABELS[sort]}
-                </option>
-              ))}
-            </select>
+            <Choice id={`${id}-sort`} value={view.sort} choices={LIST_SORTS} label={(sort) => SORT_LABELS[sort]} onChange={(sort) => onView({ ...view, sort })} />
           </div>
         )}
       </div>

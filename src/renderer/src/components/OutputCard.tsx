@@ -18,6 +18,7 @@ import {
 } from '../../../shared/recipe'
 import { formatDimensions } from '../format'
 import { isLossless, specsOf, type OutputDraft } from '../state/outputs'
+import { Choice } from './Choice'
 
 /** The file the live name example is made for, when no file of the source has been chosen. */
 export const EXAMPLE_SOURCE: { file: string; info: SourceInfo } = {
@@ -133,13 +134,7 @@ export function OutputCard({ draft, index, count, example, onChange, onDuplicate
       <div className="output-grid">
         <div className="field">
           <label htmlFor={`${id}-kind`}>Resize</label>
-          <select id={`${id}-kind`} value={draft.kind} onChange={(event) => onChange({ ...draft, kind: event.target.value as ResizeKind })}>
-            {RESIZE_KINDS.map((kind) => (
-              <option key={kind} value={kind}>
-                {RULES[kind].label}
-              </option>
-            ))}
-          </select>
+          <Choice id={`${id}-kind`} value={draft.kind} choices={RESIZE_KINDS} label={(kind) => RULES[kind].label} onChange={(kind) => onChange({ ...draft, kind })} />
         </div>
         <div className="field">
           <label htmlFor={`${id}-size`}>
@@ -183,13 +178,7 @@ export function OutputCard({ draft, index, count, example, onChange, onDuplicate
 
         <div className="field">
           <label htmlFor={`${id}-format`}>Format</label>
-          <select id={`${id}-format`} value={spec.format} onChange={(event) => set({ format: event.target.value as OutputFormat })}>
-            {OUTPUT_FORMATS.map((format) => (
-              <option key={format} value={format}>
-                {FORMAT_LABELS[format]}
-              </option>
-            ))}
-          </select>
+          <Choice id={`${id}-format`} value={spec.format} choices={OUTPUT_FORMATS} label={(format) => FORMAT_LABELS[format]} onChange={(format) => set({ format })} />
           {spec.format === 'webp' && (
             <Toggle spec={spec} field="lossless" label="Lossless WebP" onChange={set} />
           )}
@@ -231,13 +220,7 @@ export function OutputCard({ draft, index, count, example, onChange, onDuplicate
 
         <div className="field">
           <label htmlFor={`${id}-metadata`}>Metadata</label>
-          <select id={`${id}-metadata`} value={spec.metadata} onChange={(event) => set({ metadata: event.target.value as MetadataPolicy })}>
-            {METADATA_POLICIES.map((policy) => (
-              <option key={policy} value={policy}>
-                {METADATA_LABELS[policy]}
-              </option>
-            ))}
-          </select>
+          <Choice id={`${id}-metadata`} value={spec.metadata} choices={METADATA_POLICIES} label={(policy) => METADATA_LABELS[policy]} onChange={(metadata) => set({ metadata })} />
           {spec.metadata === 'strip' && (
             <Toggle spec={spec} field="keepCopyright" label="Keep copyright and artist" onChange={set} />
           )}
