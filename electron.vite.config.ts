@@ -12,6 +12,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           'pool-host': resolve(__dirname, 'src/core/pool-host.ts'),
           worker: resolve(__dirname, 'src/core/worker.ts'),
+          ceiling: resolve(__dirname, 'src/core/ceiling-process.ts'),
           cli: resolve(__dirname, 'src/cli/main.ts')
         }
       }

@@ -4,6 +4,8 @@ import type { z } from 'zod'
 import { ScaleError, messageOf } from '../core/errors'
 import { folderForRule, joinRelative } from '../shared/names'
 import { isWithin } from '../core/paths'
+import { workerSteps } from '../core/speedup'
+import type { BenchOptions } from './bench'
 import { loadPreset } from '../core/presets'
 import { defaultRequest, defaultWorkers, parseBatchRequest } from '../core/request'
 import { parseByteSize, parseWholeNumber } from '../shared/numbers'
@@ -29,9 +31,13 @@ import {
   outputSchema
 } from '../shared/recipe'
 
+/** Smaller than most photos, so that every one of a sample is decoded and scaled. */
+export const BENCH_SIZE = 800
+
 export const USAGE = `usage: imagescale [options] SOURCE TARGET
        imagescale --demo [options]
        imagescale presets
+       imagescale bench [FOLDER] [--workers LIST] [--rounds N] [-s N] [--json]
 
 Copies every image in SOURCE that already fits, makes every larger one smaller into TARGET
 (same name, same format unless asked), and skips the rest with a reason. Never enlarges.
@@ -85,12 +91,19 @@ How to run:
 Ctrl-C cancels (files on a worker finish); a second Ctrl-C stops at once (nothing partial is
 left); a third leaves without a summary.
 
+imagescale bench measures the speedup: FOLDER (or the demo set) made at 1, 2, 4… workers up to
+the core count and one beyond (--workers 1,2,3 to choose), median of --rounds N (default 3)
+alternated rounds, beside the machine's ceiling (independent processes sharing nothing), with
+Amdahl's law fitted; -s sets the longest side (default ${BENCH_SIZE}). Nothing is written but
+temporary folders, removed at once.
+
 Exit status: 0 all done, 1 some file failed, 2 bad usage, 130 canceled.`
 
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'presets' }
+  | { kind: 'bench'; options: BenchOptions }
   | { kind: 'run'; request: BatchRequest; json: boolean; demo: boolean; reports: Reports }
 
 /** Files about the run itself, asked for with --trace and --timings: absolute paths. */
@@ -257,8 +270,42 @@ function reportsOf(values: Values, request: BatchRequest, demo: boolean): Report
   return reports
 }
 
+/** A comma-separated list of worker counts, each within the limits, none twice, in the order given. */
+function workerList(raw: string): number[] {
+  const counts = raw.split(',').map((part) => wholeNumber('--workers', part.trim(), LIMITS.workers)!)
+  if (new Set(counts).size < counts.length) throw new UsageError('--workers lists a count twice')
+  return counts
+}
+
+function parseBench(argv: readonly string[]): Command {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { workers: { type: 'string' }, rounds: { type: 'string' }, size: { type: 'string', short: 's' }, json: { type: 'boolean' } }
+    })
+  } catch (error) {
+    throw new UsageError(messageOf(error))
+  }
+  const { values, positionals } = parsed
+  if (positionals.length > 1) throw new UsageError('imagescale bench takes at most one FOLDER')
+  const workers = values.workers === undefined ? workerSteps(defaultWorkers()) : workerList(values.workers)
+  return {
+    kind: 'bench',
+    options: {
+      source: positionals[0] === undefined ? null : resolve(positionals[0]),
+      workers: workers[0] === 1 ? workers : [1, ...workers.filter((n) => n !== 1)],
+      rounds: wholeNumber('--rounds', values.rounds, { min: 1, max: 50 }) ?? 3,
+      size: wholeNumber('--size', values.size, LIMITS.size) ?? BENCH_SIZE,
+      json: values.json === true
+    }
+  }
+}
+
 export async function parseCommand(argv: readonly string[]): Promise<Command> {
   if (argv.length === 1 && argv[0] === 'presets') return { kind: 'presets' }
+  if (argv[0] === 'bench') return parseBench(argv.slice(1))
   let parsed
   try {
     parsed = parseArgs({

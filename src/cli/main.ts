@@ -37,9 +37,10 @@ void import('./run').then(async ({ runCli }) => {
   const { version } = await import('../../package.json')
   const timeout = Number(process.env.IMAGESCALE_HOST_TIMEOUT_MS)
   process.exitCode = await runCli(process.argv.slice(2), {
-    // Composition root: the only place that knows where the built pool host and worker live.
+    // Composition root: the only place that knows where the built pool host, worker and ceiling process live.
     hostPath: join(__dirname, 'pool-host.js'),
     workerPath: join(__dirname, 'worker.js'),
+    ceilingPath: join(__dirname, 'ceiling.js'),
     version,
     ...(timeout > 0 ? { hostTimeoutMs: timeout } : {}),
     stdout: process.stdout,

@@ -15,6 +15,8 @@ export const EXIT = { ok: 0, someFailed: 1, usage: 2, canceled: 130 } as const
 export interface CliContext {
   hostPath: string
   workerPath: string
+  /** The built process of the speedup lab's ceiling (`imagescale bench`). */
+  ceilingPath: string
   version: string
   /** How long a pool host may hold files without a sign of life (IMAGESCALE_HOST_TIMEOUT_MS). */
   hostTimeoutMs?: number
@@ -100,6 +102,20 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     }
     out.write(`\nyour own: ${displayName(presetsFolder())}/NAME.json (a recipe's outputs; see the README)\n`)
     return EXIT.ok
+  }
+
+  if (command.kind === 'bench') {
+    // A bench is measurements only: Ctrl-C leaves at once (its temporary folders are in the system's temp).
+    context.onInterrupt(() => context.exitNow(EXIT.canceled))
+    const { benchTable, runBench } = await import('./bench')
+    try {
+      const result = await runBench(command.options, { spawnHost: forkHost(context.hostPath, (text) => err.write(text)), workerPath: context.workerPath, ceilingPath: context.ceilingPath, version: context.version }, err)
+      out.write(command.options.json ? `${JSON.stringify(result)}\n` : `${benchTable(result)}\n`)
+      return EXIT.ok
+    } catch (error) {
+      err.write(`imagescale bench: ${messageOf(error)}\n`)
+      return EXIT.someFailed
+    }
   }
 
   let request = command.request

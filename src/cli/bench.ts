@@ -1,0 +1,166 @@
+import { availableParallelism, cpus, platform, release, tmpdir } from 'node:os'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { SpawnHost } from '../core/host-protocol'
+import { defaultRequest } from '../core/request'
+import { runBatch } from '../core/runner'
+import { measureCeiling } from '../core/ceiling'
+import { amdahl, fitAmdahl, karpFlatt, median } from '../core/speedup'
+import { singleOutput } from '../shared/recipe'
+import { timelineRecorder } from '../shared/timeline'
+import type { Writer } from './reporters'
+
+/**
+ * `imagescale bench`: the speedup lab. The same sample is made at each worker count, rounds
+ * alternated (forwards, then backwards, so a machine warming up or throttling favours no count),
+ * medians kept; beside it the machine's ceiling, measured the same way in the same session.
+ * Nothing is written but temporary folders, removed as soon as each run is measured.
+ */
+
+export interface BenchOptions {
+  /** A folder of the user's, or null for the built-in demo set. */
+  source: string | null
+  workers: number[]
+  rounds: number
+  size: number
+  json: boolean
+}
+
+export interface BenchPaths {
+  spawnHost: SpawnHost
+  workerPath: string
+  ceilingPath: string
+  version: string
+}
+
+interface Measured {
+  /** Files a worker made. */
+  files: number
+  /** From the first file on a worker to the last one finished: the pool's start-up is left out, as the ceiling's process start-ups are. */
+  ms: number
+  made: string[]
+}
+
+async function timedRun(source: string, workers: number, size: number, paths: BenchPaths): Promise<Measured> {
+  const target = await mkdtemp(join(tmpdir(), 'imagescale-bench-'))
+  try {
+    const timeline = timelineRecorder()
+    const origin = performance.now()
+    await runBatch(
+      { ...defaultRequest(source, join(target, 'out')), recipe: { outputs: [singleOutput(size, 'smooth')] }, workers },
+      { spawnHost: paths.spawnHost, workerPath: paths.workerPath, onEvent: (event) => timeline.observe(event, performance.now() - origin) }
+    )
+    const worked = timeline.timings().filter((timing) => timing.lane !== null && (timing.outcome === 'scaled' || timing.outcome === 'copied'))
+    const ms = Math.max(...worked.map((timing) => timing.endMs)) - Math.min(...worked.map((timing) => timing.startMs))
+    return { files: worked.length, ms, made: worked.filter((timing) => timing.outcome === 'scaled').map((timing) => join(source, timing.file)) }
+  } finally {
+    await rm(target, { recursive: true, force: true })
+  }
+}
+
+export interface BenchPoint {
+  workers: number
+  imagesPerSecond: number
+  speedup: number
+  efficiency: number
+  karpFlatt: number | null
+  ceilingImagesPerSecond: number
+  ceilingSpeedup: number
+  /** Our images per second as a share of the ceiling's at the same count. */
+  reached: number
+}
+
+export interface BenchResult {
+  machine: Record<string, unknown>
+  settings: { source: string; files: number; size: number; rounds: number; workers: number[] }
+  points: BenchPoint[]
+  amdahl: { serialFraction: number; maxSpeedup: number }
+  ceilingAmdahl: { serialFraction: number; maxSpeedup: number }
+}
+
+export async function runBench(options: BenchOptions, paths: BenchPaths, err: Writer): Promise<BenchResult> {
+  let source = options.source
+  let demoRoot: string | null = null
+  if (source === null) {
+    const { makeDemoFolders } = await import('./demo')
+    const demo = await makeDemoFolders()
+    source = demo.source
+    demoRoot = join(demo.source, '..')
+  }
+  try {
+    // A first run finds the files to make (and warms the disk cache for every measured one).
+    const warm = await timedRun(source, options.workers.at(-1)!, options.size, paths)
+    if (warm.made.length === 0) throw new Error(`nothing in ${source} needs scaling at ${options.size} px: choose a smaller --size or other photos`)
+    const ours = new Map(options.workers.map((n) => [n, [] as number[]]))
+    const ceiling = new Map(options.workers.map((n) => [n, [] as number[]]))
+    for (let round = 0; round < options.rounds; round += 1) {
+      const order = round % 2 === 0 ? options.workers : [...options.workers].reverse()
+      for (const n of order) {
+        err.write(`round ${round + 1}/${options.rounds}: ${n} ${n === 1 ? 'worker' : 'workers'}…\n`)
+        const run = await timedRun(source, n, options.size, paths)
+        ours.get(n)!.push(run.files / (run.ms / 1000))
+        ceiling.get(n)!.push(warm.made.length / ((await measureCeiling(paths.ceilingPath, warm.made, options.size, n)) / 1000))
+      }
+    }
+    const rate = (rates: Map<number, number[]>, n: number): number => median(rates.get(n)!)
+    const one = rate(ours, options.workers[0]!)
+    const ceilingOne = rate(ceiling, options.workers[0]!)
+    const points = options.workers.map((n): BenchPoint => {
+      const speedup = rate(ours, n) / one
+      return {
+        workers: n,
+        imagesPerSecond: rate(ours, n),
+        speedup,
+        efficiency: speedup / n,
+        karpFlatt: karpFlatt(speedup, n),
+        ceilingImagesPerSecond: rate(ceiling, n),
+        ceilingSpeedup: rate(ceiling, n) / ceilingOne,
+        reached: rate(ours, n) / rate(ceiling, n)
+      }
+    })
+    const cores = availableParallelism()
+    // Past the core count more workers cannot add speed: Amdahl is fitted to the counts the cores can run.
+    const fitted = points.filter((point) => point.workers <= cores)
+    return {
+      machine: { cpu: cpus()[0]?.model ?? 'unknown', cores, platform: `${platform()} ${release()}`, node: process.versions.node, imagescale: paths.version },
+      settings: { source: options.source ?? 'the built-in demo set', files: warm.made.length, size: options.size, rounds: options.rounds, workers: options.workers },
+      points,
+      amdahl: fitAmdahl(fitted),
+      ceilingAmdahl: fitAmdahl(fitted.map((point) => ({ workers: point.workers, speedup: point.ceilingSpeedup })))
+    }
+  } finally {
+    if (demoRoot) await rm(demoRoot, { recursive: true, force: true })
+  }
+}
+
+const fixed = (value: number, digits: number): string => value.toFixed(digits)
+const percent = (value: number): string => `${Math.round(value * 100)}%`
+const limit = (fit: { maxSpeedup: number }): string => (Number.isFinite(fit.maxSpeedup) ? `at most ${fixed(fit.maxSpeedup, 1)}× on any number of cores` : 'no serial part measured')
+
+export function benchTable(result: BenchResult): string {
+  const head = ['workers', 'images/s', 'speedup', 'efficiency', 'Karp–Flatt', 'ceiling images/s', 'ceiling speedup', 'reached']
+  const rows = result.points.map((point) => [
+    String(point.workers),
+    fixed(point.imagesPerSecond, 1),
+    `${fixed(point.speedup, 2)}×`,
+    percent(point.efficiency),
+    point.karpFlatt === null ? '—' : fixed(point.karpFlatt, 3),
+    fixed(point.ceilingImagesPerSecond, 1),
+    `${fixed(point.ceilingSpeedup, 2)}×`,
+    percent(point.reached)
+  ])
+  const widths = head.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)))
+  const line = (cells: string[]): string => cells.map((cell, i) => cell.padStart(widths[i]!)).join('  ')
+  const { machine, settings } = result
+  return [
+    `${settings.files} photos of ${settings.source}, longest side ${settings.size} px, median of ${settings.rounds} alternated rounds`,
+    `${machine.cpu as string}, ${machine.cores as number} cores`,
+    '',
+    line(head),
+    ...rows.map(line),
+    '',
+    `Amdahl fit, imagescale: serial fraction ${fixed(result.amdahl.serialFraction, 3)}, ${limit(result.amdahl)}`,
+    `Amdahl fit, the ceiling (independent processes sharing nothing): serial fraction ${fixed(result.ceilingAmdahl.serialFraction, 3)}, ${limit(result.ceilingAmdahl)}`,
+    `Predicted by the fit at ${machine.cores as number} cores: ${fixed(amdahl(result.amdahl.serialFraction, machine.cores as number), 2)}×`
+  ].join('\n')
+}

@@ -1,0 +1,88 @@
+import { readdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { BenchResult } from '../../src/cli/bench'
+import { karpFlatt } from '../../src/core/speedup'
+import { tempFolders, type TempFolders } from '../helpers/images'
+import { fingerprint } from '../reliability/support'
+import { runCli, writeCopies } from './harness'
+
+/** `imagescale bench`: the speedup lab, from the built CLI, on photos made here. No figure is asserted, only what they must mean. */
+
+const PHOTOS = 10
+
+const benchTemps = async (): Promise<string[]> => (await readdir(tmpdir())).filter((name) => name.startsWith('imagescale-bench-'))
+
+describe('imagescale bench', () => {
+  let folders: TempFolders
+  let before: Map<string, string>
+  let result: BenchResult
+  let tempsBefore: string[]
+
+  beforeAll(async () => {
+    folders = await tempFolders()
+    await writeCopies(folders.root, folders.source, PHOTOS, { width: 1600, height: 1200 }, (i) => `IMG_${i}.jpg`)
+    before = await fingerprint(folders.source)
+    tempsBefore = await benchTemps()
+    const run = await runCli(['bench', folders.source, '--workers', '1,2', '--rounds', '1', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    result = JSON.parse(run.stdout) as BenchResult
+  })
+  afterAll(() => folders?.cleanup())
+
+  it('measures every count asked for, on every photo of the folder', () => {
+    expect(result.settings).toMatchObject({ source: folders.source, files: PHOTOS, size: 800, rounds: 1, workers: [1, 2] })
+    expect(result.points.map((point) => point.workers)).toEqual([1, 2])
+    expect(result.machine).toMatchObject({ cores: expect.any(Number), node: process.versions.node })
+  })
+
+  it('gives figures that mean what they say: speedups against one worker, efficiency per worker, Karp–Flatt from both', () => {
+    const [one, two] = result.points
+    expect(one).toMatchObject({ speedup: 1, efficiency: 1, karpFlatt: null, ceilingSpeedup: 1 })
+    for (const point of result.points) {
+      expect(point.imagesPerSecond).toBeGreaterThan(0)
+      expect(point.ceilingImagesPerSecond).toBeGreaterThan(0)
+      expect(point.speedup).toBeCloseTo(point.imagesPerSecond / one!.imagesPerSecond, 10)
+      expect(point.efficiency).toBeCloseTo(point.speedup / point.workers, 10)
+      expect(point.reached).toBeCloseTo(point.imagesPerSecond / point.ceilingImagesPerSecond, 10)
+    }
+    expect(two!.karpFlatt).toBeCloseTo(karpFlatt(two!.speedup, 2)!, 10)
+    expect(result.amdahl.serialFraction).toBeGreaterThanOrEqual(0)
+    expect(result.amdahl.serialFraction).toBeLessThanOrEqual(1)
+  })
+
+  it('leaves the folder as it was, and no temporary folder behind', async () => {
+    expect(await fingerprint(folders.source)).toEqual(before)
+    expect(await benchTemps()).toEqual(tempsBefore)
+  })
+
+  it('prints a table with a row per count and the Amdahl fits when not asked for JSON', async () => {
+    const run = await runCli(['bench', folders.source, '--workers', '1,2', '--rounds', '1'])
+    expect(run.code, run.stderr).toBe(0)
+    const lines = run.stdout.split('\n')
+    expect(lines[0]).toBe(`${PHOTOS} photos of ${folders.source}, longest side 800 px, median of 1 alternated rounds`)
+    const header = lines.findIndex((line) => line.trim().startsWith('workers'))
+    expect(lines[header]).toMatch(/workers\s+images\/s\s+speedup\s+efficiency\s+Karp–Flatt\s+ceiling images\/s\s+ceiling speedup\s+reached/)
+    expect(lines[header + 1]).toMatch(/^\s+1\s+[\d.]+\s+1\.00×\s+100%\s+—\s+[\d.]+\s+1\.00×\s+\d+%$/)
+    expect(lines[header + 2]).toMatch(/^\s+2\s+[\d.]+\s+[\d.]+×\s+\d+%\s+-?[\d.]+\s+[\d.]+\s+[\d.]+×\s+\d+%$/)
+    expect(run.stdout).toMatch(/^Amdahl fit, imagescale: serial fraction [\d.]+, /m)
+    expect(run.stdout).toMatch(/^Amdahl fit, the ceiling \(independent processes sharing nothing\): serial fraction [\d.]+, /m)
+  })
+
+  it.each([
+    [['bench', '--workers', '0'], /--workers must be a positive whole number/],
+    [['bench', '--workers', '2,2'], /--workers lists a count twice/],
+    [['bench', '/a', '/b'], /at most one FOLDER/],
+    [['bench', '--rounds', 'many'], /--rounds must be a positive whole number/]
+  ])('refuses %j as bad usage', async (args, message) => {
+    const run = await runCli(args)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(message)
+  })
+
+  it('says when nothing in the folder needs scaling at that size, and fails', async () => {
+    const run = await runCli(['bench', folders.source, '-s', '4000', '--workers', '1', '--rounds', '1'])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('nothing in')
+  })
+})
