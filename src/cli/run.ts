@@ -2,10 +2,11 @@ import { extname } from 'node:path'
 import { ScaleError, messageOf } from '../core/errors'
 import { forkHost } from '../core/pool-client'
 import { runBatch } from '../core/runner'
-import type { Summary } from '../shared/batch'
 import { displayName } from '../shared/display'
 import type { BatchRequest } from '../shared/recipe'
-import { timelineRecorder, type FileTiming } from '../shared/timeline'
+import { timelineRecorder, type CpuSample } from '../shared/timeline'
+import { CPU_SAMPLE_MS, cpuSampler } from '../core/cpu-sampler'
+import type { RunRecord } from '../core/trace'
 import { isRequestError } from '../shared/reasons'
 import { USAGE, UsageError, parseCommand, type Reports } from './args'
 import { jsonReporter, lineReporter, terminalReporter, type Reporter, type Writer } from './reporters'
@@ -37,15 +38,15 @@ function chooseReporter(json: boolean, request: BatchRequest, context: CliContex
   return lineReporter(out, err, request.source)
 }
 
-async function writeReports(reports: Reports, timings: FileTiming[], summary: Summary, version: string, err: Writer): Promise<void> {
+async function writeReports(reports: Reports, run: RunRecord, version: string, err: Writer): Promise<void> {
   const { writeWhole } = await import('../core/safe-write')
   const { reportText } = await import('../core/trace')
   if (reports.trace) {
-    await writeWhole(reports.trace, reportText('trace', timings, summary, version))
+    await writeWhole(reports.trace, reportText('trace', run, version))
     err.write(`trace: ${displayName(reports.trace)} (open it in ui.perfetto.dev or chrome://tracing)\n`)
   }
   if (reports.timings) {
-    await writeWhole(reports.timings, reportText(extname(reports.timings).toLowerCase() === '.csv' ? 'csv' : 'json', timings, summary, version))
+    await writeWhole(reports.timings, reportText(extname(reports.timings).toLowerCase() === '.csv' ? 'csv' : 'json', run, version))
     err.write(`timings: ${displayName(reports.timings)}\n`)
   }
 }
@@ -134,6 +135,9 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   const { reports } = command
   const timeline = reports.trace || reports.timings ? timelineRecorder() : null
   const origin = performance.now()
+  const cpu: CpuSample[] = []
+  const sampleCpu = cpuSampler()
+  const sampling = timeline ? setInterval(() => cpu.push({ atMs: performance.now() - origin, busy: sampleCpu() }), CPU_SAMPLE_MS) : null
   try {
     const summary = await runBatch(request, {
       spawnHost: forkHost(context.hostPath, (text) => err.write(text)),
@@ -146,11 +150,16 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
         reporter?.event(event)
       }
     })
+    if (sampling) {
+      // The last stretch, however short: a batch under half a second still has its sample.
+      clearInterval(sampling)
+      cpu.push({ atMs: performance.now() - origin, busy: sampleCpu() })
+    }
     reporter.close(summary)
     // Written even after a cancel: how a stopped run spent its time is worth seeing too.
     if (timeline) {
       try {
-        await writeReports(reports, timeline.timings(), summary, context.version, err)
+        await writeReports(reports, { timings: timeline.timings(), cpu, summary }, context.version, err)
       } catch (error) {
         err.write(`imagescale: ${messageOf(error)}\n`)
         return EXIT.someFailed
@@ -162,5 +171,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     err.write(`imagescale: ${messageOf(error)}\n`)
     // Only a request that could not start is bad usage; anything else that stops a batch is a failure.
     return error instanceof UsageError || (error instanceof ScaleError && isRequestError(error.code)) ? EXIT.usage : EXIT.someFailed
+  } finally {
+    if (sampling) clearInterval(sampling)
   }
 }

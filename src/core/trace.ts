@@ -1,7 +1,7 @@
 import { availableParallelism, cpus, platform, release } from 'node:os'
 import type { Summary } from '../shared/batch'
 import type { ReportFormat } from '../shared/ipc'
-import type { FileTiming } from '../shared/timeline'
+import type { CpuSample, FileTiming } from '../shared/timeline'
 
 /**
  * A batch's timings as the Chrome Trace Event format (what Perfetto and chrome://tracing open)
@@ -75,7 +75,18 @@ function counters(laned: readonly FileTiming[]): TraceEvent[] {
   return events
 }
 
-export function chromeTrace(timings: readonly FileTiming[], summary: Summary, about: Record<string, unknown>): Trace {
+/** What a batch's reports are made of: its files, the cores' busy shares while it ran, its summary. */
+export interface RunRecord {
+  timings: readonly FileTiming[]
+  cpu: readonly CpuSample[]
+  summary: Summary
+}
+
+/** One counter per core, as the operating system saw it: whether the workers had the machine. */
+const cpuCounters = (cpu: readonly CpuSample[]): TraceEvent[] =>
+  cpu.flatMap((sample) => sample.busy.map((busy, core): TraceEvent => ({ name: `cpu ${core + 1} busy`, ph: 'C', pid: PID, ts: micro(sample.atMs), args: { percent: Math.round(busy * 100) } })))
+
+export function chromeTrace({ timings, cpu, summary }: RunRecord, about: Record<string, unknown>): Trace {
   const laned = timings.filter((timing): timing is FileTiming & { lane: number } => timing.lane !== null)
   const names: TraceEvent[] = [
     { name: 'process_name', ph: 'M', pid: PID, args: { name: 'imagescale' } },
@@ -85,7 +96,7 @@ export function chromeTrace(timings: readonly FileTiming[], summary: Summary, ab
   const settled = timings
     .filter((timing) => timing.lane === null)
     .map((timing): TraceEvent => ({ name: timing.file, cat: timing.outcome, ph: 'i', s: 't', pid: PID, tid: SETTLED_TID, ts: micro(timing.endMs), args: { outcome: timing.outcome, reason: timing.reason } }))
-  const events = [...laned.flatMap(fileEvents), ...settled, ...counters(laned)].sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0))
+  const events = [...laned.flatMap(fileEvents), ...settled, ...counters(laned), ...cpuCounters(cpu)].sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0))
   return { traceEvents: [...names, ...events], displayTimeUnit: 'ms', otherData: { ...about, summary } }
 }
 
@@ -132,8 +143,8 @@ export const aboutThisRun = (version: string): Record<string, unknown> => ({
 })
 
 /** A batch's timeline as the text of one report file. */
-export function reportText(format: ReportFormat, timings: readonly FileTiming[], summary: Summary, version: string): string {
-  if (format === 'csv') return timingsCsv(timings)
-  if (format === 'json') return timingsJson(timings)
-  return `${JSON.stringify(chromeTrace(timings, summary, aboutThisRun(version)))}\n`
+export function reportText(format: ReportFormat, run: RunRecord, version: string): string {
+  if (format === 'csv') return timingsCsv(run.timings)
+  if (format === 'json') return timingsJson(run.timings)
+  return `${JSON.stringify(chromeTrace(run, aboutThisRun(version)))}\n`
 }

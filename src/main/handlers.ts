@@ -3,7 +3,8 @@ import { resolve } from 'node:path'
 import type { Summary } from '../shared/batch'
 import type { BatchRequest } from '../shared/recipe'
 import { PREVIEW_LISTED, START_BUSY, type AppInfo, type BatchUpdate, type FilePurpose, type FolderPurpose, type ReportFormat } from '../shared/ipc'
-import { timelineRecorder } from '../shared/timeline'
+import { timelineRecorder, type CpuSample } from '../shared/timeline'
+import { CPU_SAMPLE_MS, cpuSampler } from '../core/cpu-sampler'
 import { ScaleError, messageOf } from '../core/errors'
 import { checkFolders, prepareTarget } from '../core/folders'
 import type { SpawnHost } from '../core/host-protocol'
@@ -65,6 +66,7 @@ interface Running {
 interface LastRun {
   source: string
   timeline: ReturnType<typeof timelineRecorder>
+  cpu: CpuSample[]
   summary: Summary | null
 }
 
@@ -95,9 +97,16 @@ export function createHandlers(deps: MainDeps): Handlers {
 
   const run = (request: BatchRequest, batch: Running, batchId: string): void => {
     const batcher = new UpdateBatcher(batchId, deps.sendUpdate)
-    const thisRun: LastRun = { source: request.source, timeline: timelineRecorder(), summary: null }
+    const thisRun: LastRun = { source: request.source, timeline: timelineRecorder(), cpu: [], summary: null }
     lastRun = thisRun
     const origin = performance.now()
+    const sampleCpu = cpuSampler()
+    const takeSample = (): void => {
+      const sample = { atMs: performance.now() - origin, busy: sampleCpu() }
+      thisRun.cpu.push(sample)
+      batcher.pushCpu(sample)
+    }
+    const sampling = setInterval(takeSample, CPU_SAMPLE_MS)
     runBatch(request, {
       spawnHost: deps.spawnHost,
       workerPath: deps.workerPath,
@@ -105,6 +114,11 @@ export function createHandlers(deps: MainDeps): Handlers {
       stopNow: batch.stopNow.signal,
       onEvent: (event) => {
         if (event.type === 'progress' && event.progress.total > 0) deps.setProgress(event.progress.done / event.progress.total)
+        if (event.type === 'summary') {
+          // The last stretch, however short, goes out with the summary, and nothing after it.
+          clearInterval(sampling)
+          takeSample()
+        }
         const at = performance.now() - origin
         thisRun.timeline.observe(event, at)
         batcher.push(event, at)
@@ -118,6 +132,7 @@ export function createHandlers(deps: MainDeps): Handlers {
         batcher.flush({ code: error instanceof ScaleError ? error.code : 'internal', message: messageOf(error) })
       })
       .finally(() => {
+        clearInterval(sampling)
         running = null
         deps.setProgress(null)
       })
@@ -202,7 +217,7 @@ export function createHandlers(deps: MainDeps): Handlers {
       const file = await deps.pickSavePath(REPORT_NAMES[format])
       if (file === null) return false
       if (isWithin(resolve(file), resolve(last.source))) throw new ScaleError('bad-request', `${file} is inside the source folder: reports are never written among the originals`)
-      await writeWhole(file, reportText(format, last.timeline.timings(), last.summary, deps.appInfo.version))
+      await writeWhole(file, reportText(format, { timings: last.timeline.timings(), cpu: last.cpu, summary: last.summary }, deps.appInfo.version))
       return true
     },
     'presets:export': async ({ name }) => {

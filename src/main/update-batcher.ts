@@ -1,5 +1,6 @@
 import type { BatchEvent } from '../shared/batch'
 import type { BatchUpdate } from '../shared/ipc'
+import type { CpuSample } from '../shared/timeline'
 import { PROGRESS_INTERVAL_MS } from '../core/progress'
 
 /**
@@ -9,6 +10,7 @@ import { PROGRESS_INTERVAL_MS } from '../core/progress'
 export class UpdateBatcher {
   private events: BatchEvent[] = []
   private at: number[] = []
+  private cpu: CpuSample[] = []
   private timer: NodeJS.Timeout | null = null
 
   constructor(
@@ -31,14 +33,20 @@ export class UpdateBatcher {
     else this.timer ??= setTimeout(() => this.flush(), PROGRESS_INTERVAL_MS)
   }
 
+  pushCpu(sample: CpuSample): void {
+    this.cpu.push(sample)
+    this.timer ??= setTimeout(() => this.flush(), PROGRESS_INTERVAL_MS)
+  }
+
   /** Sends what is queued now; an error, if given, rides on the same update. */
   flush(error?: BatchUpdate['error']): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    if (this.events.length === 0 && !error) return
-    const update: BatchUpdate = { batchId: this.batchId, events: this.events, at: this.at, ...(error ? { error } : {}) }
+    if (this.events.length === 0 && this.cpu.length === 0 && !error) return
+    const update: BatchUpdate = { batchId: this.batchId, events: this.events, at: this.at, ...(this.cpu.length > 0 ? { cpu: this.cpu } : {}), ...(error ? { error } : {}) }
     this.events = []
     this.at = []
+    this.cpu = []
     this.deliver(update)
   }
 }

@@ -3,6 +3,7 @@ import type { PresetEntry, PresetName } from './presets'
 import type { Preview } from './preview'
 import type { Problem } from './reasons'
 import type { BatchRequest, Recipe } from './recipe'
+import type { CpuSample } from './timeline'
 
 /**
  * The IPC contract, written once: channel names and the payload each carries.
@@ -99,6 +100,8 @@ export interface BatchUpdate {
   events: BatchEvent[]
   /** When main heard each event, in ms from the batch's start (one per event, in order): the lanes' clock. */
   at: number[]
+  /** The cores' busy shares main sampled since the last update, if any. */
+  cpu?: CpuSample[]
   /** Set once, when the batch ended without a summary (the pool host crashed). */
   error?: Problem
 }

@@ -27,6 +27,12 @@ export interface FileTiming {
   reason: string | null
 }
 
+/** Each core's busy share (0–1) over the half second before `atMs`, from the operating system. */
+export interface CpuSample {
+  atMs: number
+  busy: number[]
+}
+
 const bytesOutOf = (result: FileResult): number =>
   result.outcome === 'done' ? result.outputs.reduce((sum, output) => sum + (output.outcome === 'copied' || output.outcome === 'scaled' ? output.bytes : 0), 0) : 0
 

@@ -1,4 +1,5 @@
 import { readFile, stat, writeFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Summary } from '../../src/shared/batch'
@@ -90,6 +91,17 @@ describe('imagescale --trace and --timings', () => {
     expect(inFlight.at(-1)).toBe(0)
     const rate = trace.traceEvents.filter((event) => event.ph === 'C' && event.name === 'files finished in the last second')
     expect(rate).toHaveLength(files().length)
+  })
+
+  it('has each core’s busy share as the system counted it, sampled at least once, between 0 and 100 %', () => {
+    const cores = trace.traceEvents.filter((event) => event.ph === 'C' && event.name.startsWith('cpu '))
+    const names = new Set(cores.map((event) => event.name))
+    expect(names).toEqual(new Set(Array.from({ length: availableParallelism() }, (_, i) => `cpu ${i + 1} busy`)))
+    expect(cores.length % names.size).toBe(0)
+    for (const event of cores) {
+      expect(event.args?.percent).toBeGreaterThanOrEqual(0)
+      expect(event.args?.percent).toBeLessThanOrEqual(100)
+    }
   })
 
   it('writes the same files as a CSV table, quoted, with formulas disarmed', async () => {

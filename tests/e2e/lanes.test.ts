@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -69,6 +70,9 @@ describe('worker lanes', () => {
       }
     )
     expect(perLane.reduce((sum, n) => sum + n, 0)).toBe(FILES)
+    // Each core of the machine, as the system counted it.
+    const cores = await app.page.getByTestId('core-stats').textContent()
+    expect([...(cores ?? '').matchAll(/CPU (\d+) (\d+)%/g)].map((match) => Number(match[1]))).toEqual(Array.from({ length: availableParallelism() }, (_, i) => i + 1))
     // The bars are really drawn: green (scaled) pixels on the canvas.
     expect(await barPixels(app)).toBeGreaterThan(500)
     expect(app.problems).toEqual([])

@@ -370,6 +370,10 @@ describe('a full batch through the handlers', () => {
     const bars = trace.traceEvents.filter((event) => event.ph === 'X' && event.cat !== 'stage').map((event) => event.name)
     expect(bars.sort()).toEqual(started.sort())
     expect(trace.otherData).toMatchObject({ imagescale: '1.2.3', summary: h.ended[0] })
+    // The cores were sampled at least once, the last time with the summary: no update comes after it.
+    expect(trace.traceEvents.some((event) => event.ph === 'C' && event.name === 'cpu 1 busy')).toBe(true)
+    expect(h.updates.at(-1)?.update.events.at(-1)?.type).toBe('summary')
+    expect(h.updates.at(-1)?.update.cpu?.length).toBeGreaterThanOrEqual(1)
   })
 
   it('report:export saves the timings table as CSV, one row per file', async () => {

@@ -175,4 +175,16 @@ describe('UpdateBatcher', () => {
     expect(delivered[0]?.update.events).not.toBe(delivered[1]?.update.events)
     expect(delivered[0]?.update.at).not.toBe(delivered[1]?.update.at)
   })
+
+  it('carries the cores’ samples on the next update, beside the events queued with them', () => {
+    push(started('a.jpg'))
+    batcher.pushCpu({ atMs: 500, busy: [0.9, 0.4] })
+    vi.advanceTimersByTime(INTERVAL_MS)
+    batcher.pushCpu({ atMs: 1000, busy: [1, 0.8] })
+    vi.advanceTimersByTime(INTERVAL_MS)
+    expect(delivered.map((d) => d.update)).toEqual([
+      { batchId: 'batch-7', events: [started('a.jpg')], at: [1], cpu: [{ atMs: 500, busy: [0.9, 0.4] }] },
+      { batchId: 'batch-7', events: [], at: [], cpu: [{ atMs: 1000, busy: [1, 0.8] }] }
+    ])
+  })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { BatchEvent } from '../../src/shared/batch'
 import { batchReducer, initialBatchState, type BatchState } from '../../src/renderer/src/state/batch'
-import { laneBars, laneStats, panned, spanOf, zoomed } from '../../src/renderer/src/state/lanes'
+import { coreAverages, laneBars, laneStats, panned, spanOf, zoomed } from '../../src/renderer/src/state/lanes'
 import { OUTPUT_DEFAULTS, type BatchRequest } from '../../src/shared/recipe'
 import { finished, made, skippedFile, started } from './fake-api'
 
@@ -71,5 +71,16 @@ describe('the worker lanes', () => {
     expect(zoomed({ from: 250, to: 750 }, 0.25, 500, 1000)).toEqual(whole)
     expect(panned({ from: 250, to: 750 }, 400, 1000)).toEqual({ from: 500, to: 1000 })
     expect(panned({ from: 250, to: 750 }, -400, 1000)).toEqual({ from: 0, to: 500 })
+  })
+
+  it('keeps the cores’ samples of every update, and averages each core over them', () => {
+    const first = batchReducer(state, { type: 'update', update: { batchId: 'b', events: [], at: [], cpu: [{ atMs: 500, busy: [1, 0.5] }] }, receivedAt: 0 })
+    const second = batchReducer(first, { type: 'update', update: { batchId: 'b', events: [], at: [], cpu: [{ atMs: 1000, busy: [0.5, 0] }] }, receivedAt: 0 })
+    expect(second.cpu).toEqual([
+      { atMs: 500, busy: [1, 0.5] },
+      { atMs: 1000, busy: [0.5, 0] }
+    ])
+    expect(coreAverages(second.cpu)).toEqual([0.75, 0.25])
+    expect(coreAverages([])).toEqual([])
   })
 })

@@ -4,10 +4,12 @@ import type { ReportFormat } from '../../../shared/ipc'
 import { useApi } from '../api-context'
 import { formatFileTime, messageOf } from '../format'
 import type { BatchState } from '../state/batch'
-import { laneBars, laneStats, panned, spanOf, zoomed, type Bar, type View } from '../state/lanes'
+import { coreAverages, laneBars, laneStats, panned, spanOf, zoomed, type Bar, type View } from '../state/lanes'
+import type { CpuSample } from '../../../shared/timeline'
 
 const LANE_PX = 18
 const GAP_PX = 4
+const CORE_PX = 12
 const LABEL_PX = 64
 const AXIS_PX = 18
 
@@ -29,7 +31,7 @@ function tickStep(msPerPx: number): number {
   return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw) ?? raw
 }
 
-function draw(canvas: HTMLCanvasElement, bars: Bar[][], view: View, nowMs: number): void {
+function draw(canvas: HTMLCanvasElement, bars: Bar[][], cpu: readonly CpuSample[], view: View, nowMs: number): void {
   const context = canvas.getContext('2d')
   if (!context) return
   const ratio = window.devicePixelRatio || 1
@@ -63,7 +65,25 @@ function draw(canvas: HTMLCanvasElement, bars: Bar[][], view: View, nowMs: numbe
     }
     context.globalAlpha = 1
   })
-  const axisTop = bars.length * (LANE_PX + GAP_PX)
+  // Below the lanes, each core's busy share as the operating system counted it, sample by sample.
+  const coresTop = bars.length * (LANE_PX + GAP_PX)
+  const cores = cpu[0]?.busy.length ?? 0
+  for (let core = 0; core < cores; core += 1) {
+    const top = coresTop + core * (CORE_PX + GAP_PX)
+    context.fillStyle = colour('--muted')
+    context.fillText(`CPU ${core + 1}`, 4, top + CORE_PX / 2)
+    context.fillStyle = colour('--surface-2')
+    context.fillRect(LABEL_PX, top, plot, CORE_PX)
+    context.fillStyle = colour('--accent')
+    cpu.forEach((sample, i) => {
+      const from = Math.max(view.from, i === 0 ? 0 : cpu[i - 1]!.atMs)
+      const to = Math.min(view.to, sample.atMs)
+      if (to <= from) return
+      const height = (sample.busy[core] ?? 0) * CORE_PX
+      context.fillRect(x(from), top + CORE_PX - height, Math.max(1, x(to) - x(from)), height)
+    })
+  }
+  const axisTop = coresTop + cores * (CORE_PX + GAP_PX)
   const step = tickStep((view.to - view.from) / plot)
   context.fillStyle = colour('--muted')
   for (let tick = Math.ceil(view.from / step) * step; tick <= view.to; tick += step) {
@@ -96,7 +116,7 @@ export function WorkerLanes({ batch }: { batch: BatchState }) {
     let frame = 0
     const paint = (): void => {
       const element = canvas.current
-      if (element) draw(element, bars, chosen ?? { from: 0, to: span() }, nowMs())
+      if (element) draw(element, bars, batch.cpu, chosen ?? { from: 0, to: span() }, nowMs())
       // While the batch runs, the bars in progress grow with the clock.
       if (live) frame = requestAnimationFrame(paint)
     }
@@ -147,7 +167,8 @@ export function WorkerLanes({ batch }: { batch: BatchState }) {
   }
 
   const stats = laneStats(bars, span())
-  const height = lanes * (LANE_PX + GAP_PX) + AXIS_PX
+  const cores = coreAverages(batch.cpu)
+  const height = lanes * (LANE_PX + GAP_PX) + cores.length * (CORE_PX + GAP_PX) + AXIS_PX
   return (
     <section className="panel lanes" aria-labelledby={`${id}-title`}>
       <div className="lanes-head">
@@ -177,7 +198,7 @@ export function WorkerLanes({ batch }: { batch: BatchState }) {
         className="lanes-canvas"
         style={{ height }}
         role="img"
-        aria-label={`${lanes} worker lanes: each file a bar from start to finish, coloured by outcome`}
+        aria-label={`${lanes} worker lanes: each file a bar from start to finish, coloured by outcome; below them each core's busy share`}
         onWheel={onWheel}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
@@ -190,6 +211,11 @@ export function WorkerLanes({ batch }: { batch: BatchState }) {
           </li>
         ))}
       </ul>
+      {cores.length > 0 && (
+        <p className="hint" data-testid="core-stats">
+          Cores, as the system counted them (any program&apos;s work): {cores.map((busy, core) => `CPU ${core + 1} ${Math.round(busy * 100)}%`).join(' · ')} busy on average.
+        </p>
+      )}
       {exported && (
         <p className="hint" role="status">
           {exported}

@@ -3,6 +3,7 @@ import type { BatchRequest } from '../../../shared/recipe'
 import type { Problem } from '../../../shared/reasons'
 import { fileOutcome, isProblem as resultIsProblem } from '../../../shared/file-outcome'
 import type { BatchUpdate } from '../../../shared/ipc'
+import type { CpuSample } from '../../../shared/timeline'
 import { emptyList, ListDraft, type ChunkedList } from './rows'
 
 /** One file of the batch, in the order the scanner found it. */
@@ -51,6 +52,8 @@ export interface BatchState {
   /** The batch's clock at the latest event main heard (ms from its start), and when that update arrived here: the lanes' now. */
   heardMs: number
   heardAt: number
+  /** The cores' busy shares main sampled while the batch ran, oldest first. */
+  cpu: CpuSample[]
   summary: Summary | null
   /** The batch ended without a summary. */
   error: Problem | null
@@ -81,6 +84,7 @@ export const initialBatchState: BatchState = {
   progressAt: 0,
   heardMs: 0,
   heardAt: 0,
+  cpu: [],
   summary: null,
   error: null,
   canceling: false,
@@ -115,6 +119,7 @@ function applyUpdate(state: BatchState, update: BatchUpdate, receivedAt: number)
     running: new Map(state.running)
   }
   update.events.forEach((event, i) => applyEvent(draft, event, receivedAt, update.at[i] ?? 0))
+  if (update.cpu) draft.cpu = [...state.cpu, ...update.cpu]
   const heard = update.at.at(-1)
   if (heard !== undefined) {
     draft.heardMs = heard

@@ -1,5 +1,6 @@
 import { rowState, type FileRow, type RowState } from './batch'
 import type { ChunkedList } from './rows'
+import type { CpuSample } from '../../../shared/timeline'
 
 /**
  * The worker lanes: for each of the batch's N slots, the files it held, as bars on the batch's
@@ -64,4 +65,10 @@ export function panned(view: View, byMs: number, spanMs: number): View {
   const width = view.to - view.from
   const from = Math.min(Math.max(0, view.from + byMs), Math.max(0, spanMs - width))
   return { from, to: from + width }
+}
+
+/** Each core's average busy share over the samples so far (0–1): did the workers have the machine? */
+export function coreAverages(samples: readonly CpuSample[]): number[] {
+  const cores = samples[0]?.busy.length ?? 0
+  return Array.from({ length: cores }, (_, core) => samples.reduce((sum, sample) => sum + (sample.busy[core] ?? 0), 0) / samples.length)
 }
