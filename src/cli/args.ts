@@ -15,6 +15,7 @@ import {
   DEFAULT_QUALITY,
   DEFAULT_SIZE,
   EXISTING_POLICIES,
+  FILE_ORDERS,
   LIMITS,
   METADATA_POLICIES,
   NAME_FIELDS,
@@ -76,6 +77,8 @@ How to run:
                         (default skip; rename writes "name (1).ext")
       --overwrite       the same as --existing overwrite
       --keep-dates      give each output its source's modification time
+      --order ORDER     ${FILE_ORDERS.join(' or ')}: the order files go to the workers (default found,
+                        a file manager's order; largest first leaves no big file for the end)
       --max-pixels N    skip images with more pixels than N (default ${LIMITS.maxPixels.default})
       --dry-run         print what would be done to each file, and the summary it would end
                         with; nothing at all is written (not even TARGET)
@@ -337,6 +340,7 @@ export async function parseCommand(argv: readonly string[]): Promise<Command> {
         name: { type: 'string' },
         preset: { type: 'string' },
         'keep-dates': { type: 'boolean' },
+        order: { type: 'string' },
         json: { type: 'boolean' },
         trace: { type: 'string' },
         timings: { type: 'string' },
@@ -371,7 +375,8 @@ export async function parseCommand(argv: readonly string[]): Promise<Command> {
     maxPixels: wholeNumber('--max-pixels', values['max-pixels'], LIMITS.maxPixels) ?? defaults.maxPixels,
     recursive: values.flat !== true,
     existing: existingPolicy(values.existing, values.overwrite),
-    dryRun: values['dry-run'] === true
+    dryRun: values['dry-run'] === true,
+    ...(values.order === undefined ? {} : { order: oneOf('--order', values.order, FILE_ORDERS) })
   }
   try {
     const parsedRequest = parseBatchRequest(request)

@@ -6,7 +6,8 @@ import { defaultRequest } from '../core/request'
 import { runBatch } from '../core/runner'
 import { measureCeiling } from '../core/ceiling'
 import { amdahl, fitAmdahl, karpFlatt, median } from '../core/speedup'
-import { singleOutput } from '../shared/recipe'
+import { FILE_ORDERS, singleOutput, type FileOrder } from '../shared/recipe'
+import { formatCount } from '../shared/format'
 import { timelineRecorder } from '../shared/timeline'
 import type { Writer } from './reporters'
 
@@ -38,21 +39,27 @@ interface Measured {
   files: number
   /** From the first file on a worker to the last one finished: the pool's start-up is left out, as the ceiling's process start-ups are. */
   ms: number
+  /** From the moment the first lane had no file left to the end: the time some workers idled while the last files ran. */
+  tailMs: number
   made: string[]
 }
 
-async function timedRun(source: string, workers: number, size: number, paths: BenchPaths): Promise<Measured> {
+async function timedRun(source: string, workers: number, size: number, paths: BenchPaths, order: FileOrder = 'found'): Promise<Measured> {
   const target = await mkdtemp(join(tmpdir(), 'imagescale-bench-'))
   try {
     const timeline = timelineRecorder()
     const origin = performance.now()
     await runBatch(
-      { ...defaultRequest(source, join(target, 'out')), recipe: { outputs: [singleOutput(size, 'smooth')] }, workers },
+      { ...defaultRequest(source, join(target, 'out')), recipe: { outputs: [singleOutput(size, 'smooth')] }, workers, order },
       { spawnHost: paths.spawnHost, workerPath: paths.workerPath, onEvent: (event) => timeline.observe(event, performance.now() - origin) }
     )
     const worked = timeline.timings().filter((timing) => timing.lane !== null && (timing.outcome === 'scaled' || timing.outcome === 'copied'))
-    const ms = Math.max(...worked.map((timing) => timing.endMs)) - Math.min(...worked.map((timing) => timing.startMs))
-    return { files: worked.length, ms, made: worked.filter((timing) => timing.outcome === 'scaled').map((timing) => join(source, timing.file)) }
+    const end = Math.max(...worked.map((timing) => timing.endMs))
+    const ms = end - Math.min(...worked.map((timing) => timing.startMs))
+    const laneEnds = [...new Set(worked.map((timing) => timing.lane))].map((lane) => Math.max(...worked.filter((timing) => timing.lane === lane).map((timing) => timing.endMs)))
+    // A lane that never got a file idled from the start of the work.
+    const firstIdle = laneEnds.length < workers ? end - ms : Math.min(...laneEnds)
+    return { files: worked.length, ms, tailMs: end - firstIdle, made: worked.filter((timing) => timing.outcome === 'scaled').map((timing) => join(source, timing.file)) }
   } finally {
     await rm(target, { recursive: true, force: true })
   }
@@ -70,10 +77,14 @@ export interface BenchPoint {
   reached: number
 }
 
+/** The same sample at one worker count, as found and largest first: medians of the rounds. */
+export type Scheduling = { workers: number } & Record<FileOrder, { ms: number; tailMs: number }>
+
 export interface BenchResult {
   machine: Record<string, unknown>
   settings: { source: string; files: number; size: number; rounds: number; workers: number[] }
   points: BenchPoint[]
+  scheduling: Scheduling
   amdahl: { serialFraction: number; maxSpeedup: number }
   ceilingAmdahl: { serialFraction: number; maxSpeedup: number }
 }
@@ -119,12 +130,23 @@ export async function runBench(options: BenchOptions, paths: BenchPaths, err: Wr
       }
     })
     const cores = availableParallelism()
+    // Scheduling at the core count (or the most workers asked for below it), orders alternated too.
+    const atCores = Math.max(...options.workers.filter((n) => n <= cores))
+    const byOrder = { found: [] as Measured[], largest: [] as Measured[] }
+    for (let round = 0; round < options.rounds; round += 1) {
+      for (const order of round % 2 === 0 ? FILE_ORDERS : [...FILE_ORDERS].reverse()) {
+        err.write(`round ${round + 1}/${options.rounds}: ${atCores} ${atCores === 1 ? 'worker' : 'workers'}, ${order === 'found' ? 'as found' : 'largest first'}…\n`)
+        byOrder[order].push(await timedRun(source, atCores, options.size, paths, order))
+      }
+    }
+    const medians = (runs: Measured[]): { ms: number; tailMs: number } => ({ ms: median(runs.map((run) => run.ms)), tailMs: median(runs.map((run) => run.tailMs)) })
     // Past the core count more workers cannot add speed: Amdahl is fitted to the counts the cores can run.
     const fitted = points.filter((point) => point.workers <= cores)
     return {
       machine: { cpu: cpus()[0]?.model ?? 'unknown', cores, platform: `${platform()} ${release()}`, node: process.versions.node, imagescale: paths.version },
       settings: { source: options.source ?? 'the built-in demo set', files: warm.made.length, size: options.size, rounds: options.rounds, workers: options.workers },
       points,
+      scheduling: { workers: atCores, found: medians(byOrder.found), largest: medians(byOrder.largest) },
       amdahl: fitAmdahl(fitted),
       ceilingAmdahl: fitAmdahl(fitted.map((point) => ({ workers: point.workers, speedup: point.ceilingSpeedup })))
     }
@@ -134,6 +156,7 @@ export async function runBench(options: BenchOptions, paths: BenchPaths, err: Wr
 }
 
 const fixed = (value: number, digits: number): string => value.toFixed(digits)
+const millis = (ms: number): string => `${formatCount(Math.round(ms))} ms`
 const percent = (value: number): string => `${Math.round(value * 100)}%`
 const limit = (fit: { maxSpeedup: number }): string => (Number.isFinite(fit.maxSpeedup) ? `at most ${fixed(fit.maxSpeedup, 1)}× on any number of cores` : 'no serial part measured')
 
@@ -161,6 +184,8 @@ export function benchTable(result: BenchResult): string {
     '',
     `Amdahl fit, imagescale: serial fraction ${fixed(result.amdahl.serialFraction, 3)}, ${limit(result.amdahl)}`,
     `Amdahl fit, the ceiling (independent processes sharing nothing): serial fraction ${fixed(result.ceilingAmdahl.serialFraction, 3)}, ${limit(result.ceilingAmdahl)}`,
-    `Predicted by the fit at ${machine.cores as number} cores: ${fixed(amdahl(result.amdahl.serialFraction, machine.cores as number), 2)}×`
+    `Predicted by the fit at ${machine.cores as number} cores: ${fixed(amdahl(result.amdahl.serialFraction, machine.cores as number), 2)}×`,
+    '',
+    `Scheduling at ${result.scheduling.workers} ${result.scheduling.workers === 1 ? 'worker' : 'workers'}: as found ${millis(result.scheduling.found.ms)} (idle tail ${millis(result.scheduling.found.tailMs)}), largest first ${millis(result.scheduling.largest.ms)} (idle tail ${millis(result.scheduling.largest.tailMs)})`
   ].join('\n')
 }

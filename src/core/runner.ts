@@ -16,6 +16,7 @@ import { DEFAULT_HOST_TIMEOUT_MS, HostLost, PoolClient } from './pool-client'
 import { ProgressTicker, type ProgressState } from './progress'
 import { parseBatchRequest } from './request'
 import { sweepTemps, stampOf, type Replace } from './safe-write'
+import { largestFirst } from './scan-order'
 import { scan, type ScanEntry } from './scan'
 import { countNotStarted, countPlan, countResult, emptySummary } from './summary'
 import { TargetFolders } from './target-folders'
@@ -354,7 +355,8 @@ export async function runBatch(input: BatchRequest, context: BatchContext): Prom
   let seen = 0
   ticker.now()
   try {
-    for await (const entry of scan(folders.source, { ...scanOptions, onFolderNotEntered: () => (summary.foldersNotEntered += 1) })) {
+    const found = scan(folders.source, { ...scanOptions, onFolderNotEntered: () => (summary.foldersNotEntered += 1) })
+    for await (const entry of request.order === 'largest' ? largestFirst(found) : found) {
       if (signal.aborted) break
       seen += 1
       if (entry.kind === 'skip') {

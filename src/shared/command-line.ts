@@ -183,6 +183,7 @@ export const RUN_FLAGS = {
   keepDates: '--keep-dates',
   maxPixels: '--max-pixels',
   dryRun: '--dry-run',
+  order: '--order',
   // The CLI scales whole folders; files picked one by one in the app have no flag.
   files: null
 } as const satisfies Record<Exclude<keyof BatchRequest, 'source' | 'target' | 'recipe'>, string | null>
@@ -196,6 +197,7 @@ function runFlags(request: BatchRequest, defaultWorkers: number | undefined): st
   if (request.keepDates !== CLI_RUN_DEFAULTS.keepDates) args.push(RUN_FLAGS.keepDates)
   if (request.maxPixels !== CLI_RUN_DEFAULTS.maxPixels) args.push(RUN_FLAGS.maxPixels, String(request.maxPixels))
   if (request.dryRun !== CLI_RUN_DEFAULTS.dryRun) args.push(RUN_FLAGS.dryRun)
+  if (request.order !== undefined && request.order !== 'found') args.push(RUN_FLAGS.order, request.order)
   return args
 }
 

@@ -13,6 +13,10 @@ export type Mode = (typeof MODES)[number]
 export const EXISTING_POLICIES = ['skip', 'overwrite', 'rename'] as const
 export type ExistingPolicy = (typeof EXISTING_POLICIES)[number]
 
+/** The order files go to the workers: as found (a file manager's order), or the largest files first, so no big one is left for the end. */
+export const FILE_ORDERS = ['found', 'largest'] as const
+export type FileOrder = (typeof FILE_ORDERS)[number]
+
 export const RESIZE_KINDS = ['long', 'short', 'width', 'height', 'box', 'percent'] as const
 export type ResizeKind = (typeof RESIZE_KINDS)[number]
 
@@ -224,7 +228,9 @@ export const batchRequestSchema = z.strictObject({
   /** Plan every file and report it, writing nothing at all. */
   dryRun: yesNo('dry run'),
   /** Give each output its source's modification time. */
-  keepDates: yesNo('keep dates').default(false)
+  keepDates: yesNo('keep dates').default(false),
+  /** Absent: as found. */
+  order: oneOf(FILE_ORDERS, 'the order files are taken in').optional()
 })
 export type BatchRequest = z.infer<typeof batchRequestSchema>
 

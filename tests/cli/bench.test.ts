@@ -47,6 +47,13 @@ describe('imagescale bench', () => {
       expect(point.reached).toBeCloseTo(point.imagesPerSecond / point.ceilingImagesPerSecond, 10)
     }
     expect(two!.karpFlatt).toBeCloseTo(karpFlatt(two!.speedup, 2)!, 10)
+    // Scheduling compared at the most workers the cores can run, both orders measured.
+    expect(result.scheduling.workers).toBe(Math.min(2, result.machine.cores as number))
+    for (const order of ['found', 'largest'] as const) {
+      expect(result.scheduling[order].ms).toBeGreaterThan(0)
+      expect(result.scheduling[order].tailMs).toBeGreaterThanOrEqual(0)
+      expect(result.scheduling[order].tailMs).toBeLessThanOrEqual(result.scheduling[order].ms)
+    }
     expect(result.amdahl.serialFraction).toBeGreaterThanOrEqual(0)
     expect(result.amdahl.serialFraction).toBeLessThanOrEqual(1)
   })
@@ -66,6 +73,7 @@ describe('imagescale bench', () => {
     expect(lines[header + 1]).toMatch(/^\s+1\s+[\d.]+\s+1\.00×\s+100%\s+—\s+[\d.]+\s+1\.00×\s+\d+%$/)
     expect(lines[header + 2]).toMatch(/^\s+2\s+[\d.]+\s+[\d.]+×\s+\d+%\s+-?[\d.]+\s+[\d.]+\s+[\d.]+×\s+\d+%$/)
     expect(run.stdout).toMatch(/^Amdahl fit, imagescale: serial fraction [\d.]+, /m)
+    expect(run.stdout).toMatch(/^Scheduling at \d workers?: as found [\d,]+ ms \(idle tail [\d,]+ ms\), largest first [\d,]+ ms \(idle tail [\d,]+ ms\)$/m)
     expect(run.stdout).toMatch(/^Amdahl fit, the ceiling \(independent processes sharing nothing\): serial fraction [\d.]+, /m)
   })
 

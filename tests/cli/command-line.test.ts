@@ -182,7 +182,8 @@ describe('commandLineOf', () => {
     { keepDates: true },
     { maxPixels: 1 },
     { maxPixels: 10 ** 15 - 1 },
-    { dryRun: true }
+    { dryRun: true },
+    { order: 'largest' as const }
   ])('says the run setting %o', async (run) => {
     await expectRoundTrip(request(run))
     await expectRoundTrip(request(run), {})

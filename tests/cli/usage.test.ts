@@ -39,6 +39,7 @@ describe('bad usage', () => {
     { name: '--smooth with --stride', args: () => ['--smooth', '--stride', folders.source, folders.target], message: /either --smooth or --stride/ },
     { name: '--demo with folders', args: () => ['--demo', folders.source, folders.target], message: /--demo makes its own folders/ },
     { name: '--existing bogus', args: () => ['--existing', 'bogus', folders.source, folders.target], message: /--existing must be one of skip, overwrite, rename, not "bogus"/ },
+    { name: '--order biggest', args: () => ['--order', 'biggest', folders.source, folders.target], message: /--order must be one of found, largest, not "biggest"/ },
     { name: '--overwrite with --existing rename', args: () => ['--overwrite', '--existing', 'rename', folders.source, folders.target], message: /--overwrite contradicts --existing rename/ },
     { name: '--max-pixels 0', args: () => ['--max-pixels', '0', folders.source, folders.target], message: /--max-pixels must be a positive whole number, not "0"/ },
     {
