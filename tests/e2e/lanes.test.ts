@@ -73,6 +73,10 @@ describe('worker lanes', () => {
     // Each core of the machine, as the system counted it.
     const cores = await app.page.getByTestId('core-stats').textContent()
     expect([...(cores ?? '').matchAll(/CPU (\d+) (\d+)%/g)].map((match) => Number(match[1]))).toEqual(Array.from({ length: availableParallelism() }, (_, i) => i + 1))
+    // The throughput: some files a second at its peak, never more than were made.
+    const rate = Number(/at most ([\d,]+) files a second/.exec((await app.page.getByTestId('rate-stats').textContent()) ?? '')?.[1]?.replaceAll(',', ''))
+    expect(rate).toBeGreaterThan(0)
+    expect(rate).toBeLessThanOrEqual(FILES * 2)
     // The bars are really drawn: green (scaled) pixels on the canvas.
     expect(await barPixels(app)).toBeGreaterThan(500)
     expect(app.problems).toEqual([])

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { BatchEvent } from '../../src/shared/batch'
 import { batchReducer, initialBatchState, type BatchState } from '../../src/renderer/src/state/batch'
-import { coreAverages, laneBars, laneStats, panned, spanOf, zoomed } from '../../src/renderer/src/state/lanes'
+import { coreAverages, laneBars, laneStats, panned, spanOf, throughput, zoomed } from '../../src/renderer/src/state/lanes'
 import { OUTPUT_DEFAULTS, type BatchRequest } from '../../src/shared/recipe'
 import { finished, made, skippedFile, started } from './fake-api'
 
@@ -82,5 +82,12 @@ describe('the worker lanes', () => {
     ])
     expect(coreAverages(second.cpu)).toEqual([0.75, 0.25])
     expect(coreAverages([])).toEqual([])
+  })
+
+  it('counts the files finished in each half second as a rate, files still running not at all', () => {
+    // a.jpg ends at 110 ms and b.jpg at 160 ms: both in the first half second; c and d still run.
+    expect(throughput(bars, 250)).toEqual([4])
+    expect(throughput(bars, 1200)).toEqual([4, 0, 0])
+    expect(throughput(bars, 250, 100)).toEqual([0, 20, 0])
   })
 })

@@ -1,15 +1,18 @@
 import { useEffect, useId, useMemo, useRef, useState, type PointerEvent, type WheelEvent } from 'react'
-import { plural } from '../../../shared/format'
+import { formatCount, plural } from '../../../shared/format'
 import type { ReportFormat } from '../../../shared/ipc'
 import { useApi } from '../api-context'
 import { formatFileTime, messageOf } from '../format'
 import type { BatchState } from '../state/batch'
-import { coreAverages, laneBars, laneStats, panned, spanOf, zoomed, type Bar, type View } from '../state/lanes'
+import { coreAverages, laneBars, laneStats, panned, spanOf, throughput, zoomed, type Bar, type View } from '../state/lanes'
 import type { CpuSample } from '../../../shared/timeline'
 
 const LANE_PX = 18
 const GAP_PX = 4
 const CORE_PX = 12
+const RATE_PX = 24
+/** The throughput row's buckets. */
+const RATE_BUCKET_MS = 500
 const LABEL_PX = 64
 const AXIS_PX = 18
 
@@ -83,7 +86,23 @@ function draw(canvas: HTMLCanvasElement, bars: Bar[][], cpu: readonly CpuSample[
       context.fillRect(x(from), top + CORE_PX - height, Math.max(1, x(to) - x(from)), height)
     })
   }
-  const axisTop = coresTop + cores * (CORE_PX + GAP_PX)
+  // Then the throughput: files finished per second, half a second at a time.
+  const rateTop = coresTop + cores * (CORE_PX + GAP_PX)
+  const rates = throughput(bars, Math.max(view.to, nowMs), RATE_BUCKET_MS)
+  const peak = Math.max(1, ...rates)
+  context.fillStyle = colour('--muted')
+  context.fillText('files/s', 4, rateTop + RATE_PX / 2)
+  context.fillStyle = colour('--surface-2')
+  context.fillRect(LABEL_PX, rateTop, plot, RATE_PX)
+  context.fillStyle = colour('--ok')
+  rates.forEach((rate, i) => {
+    const from = Math.max(view.from, i * RATE_BUCKET_MS)
+    const to = Math.min(view.to, (i + 1) * RATE_BUCKET_MS)
+    if (to <= from) return
+    const height = (rate / peak) * RATE_PX
+    context.fillRect(x(from), rateTop + RATE_PX - height, Math.max(1, x(to) - x(from) - 0.5), height)
+  })
+  const axisTop = rateTop + RATE_PX + GAP_PX
   const step = tickStep((view.to - view.from) / plot)
   context.fillStyle = colour('--muted')
   for (let tick = Math.ceil(view.from / step) * step; tick <= view.to; tick += step) {
@@ -168,7 +187,8 @@ export function WorkerLanes({ batch }: { batch: BatchState }) {
 
   const stats = laneStats(bars, span())
   const cores = coreAverages(batch.cpu)
-  const height = lanes * (LANE_PX + GAP_PX) + cores.length * (CORE_PX + GAP_PX) + AXIS_PX
+  const height = lanes * (LANE_PX + GAP_PX) + cores.length * (CORE_PX + GAP_PX) + RATE_PX + GAP_PX + AXIS_PX
+  const peakRate = Math.max(0, ...throughput(bars, span(), RATE_BUCKET_MS))
   return (
     <section className="panel lanes" aria-labelledby={`${id}-title`}>
       <div className="lanes-head">
@@ -198,7 +218,7 @@ export function WorkerLanes({ batch }: { batch: BatchState }) {
         className="lanes-canvas"
         style={{ height }}
         role="img"
-        aria-label={`${lanes} worker lanes: each file a bar from start to finish, coloured by outcome; below them each core's busy share`}
+        aria-label={`${lanes} worker lanes: each file a bar from start to finish, coloured by outcome; below them each core's busy share and the files finished per second`}
         onWheel={onWheel}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
@@ -211,6 +231,9 @@ export function WorkerLanes({ batch }: { batch: BatchState }) {
           </li>
         ))}
       </ul>
+      <p className="hint" data-testid="rate-stats">
+        Throughput: at most {formatCount(Math.round(peakRate))} files a second (finished per half second, drawn below the cores).
+      </p>
       {cores.length > 0 && (
         <p className="hint" data-testid="core-stats">
           Cores, as the system counted them (any program&apos;s work): {cores.map((busy, core) => `CPU ${core + 1} ${Math.round(busy * 100)}%`).join(' · ')} busy on average.

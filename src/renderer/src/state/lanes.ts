@@ -72,3 +72,12 @@ export function coreAverages(samples: readonly CpuSample[]): number[] {
   const cores = samples[0]?.busy.length ?? 0
   return Array.from({ length: cores }, (_, core) => samples.reduce((sum, sample) => sum + (sample.busy[core] ?? 0), 0) / samples.length)
 }
+
+/** Files finished per second, in buckets of `bucketMs` from the start: the throughput over time. */
+export function throughput(bars: readonly Bar[][], spanMs: number, bucketMs = 500): number[] {
+  const buckets = new Array<number>(Math.max(1, Math.ceil(spanMs / bucketMs))).fill(0)
+  for (const lane of bars) {
+    for (const bar of lane) if (bar.endMs !== null) buckets[Math.min(buckets.length - 1, Math.floor(bar.endMs / bucketMs))]! += 1
+  }
+  return buckets.map((count) => count / (bucketMs / 1000))
+}
