@@ -67,6 +67,7 @@ const TO_START = [
   'input: Worker threads',
   'checkbox: Include sub-folders',
   "checkbox: Give outputs their original's date",
+  'select: Order files go to the workers',
   'radio: Skip it and keep what is there',
   'button: Copy as command line',
   'button: Preview plan',

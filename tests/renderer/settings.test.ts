@@ -137,6 +137,15 @@ describe('settings', () => {
     expect(toRequest({ ...chosen, workers: '65' })).toBeNull()
   })
 
+  it('asks for largest first only when chosen, and remembers the choice', () => {
+    expect(toRequest(chosen)).not.toHaveProperty('order')
+    expect(toRequest({ ...chosen, order: 'found' })).not.toHaveProperty('order')
+    expect(toRequest({ ...chosen, order: 'largest' })).toMatchObject({ order: 'largest' })
+    expect(restoreForm(serializeForm({ ...chosen, order: 'largest' }), 6).order).toBe('largest')
+    expect(restoreForm(serializeForm(chosen), 6).order).toBeUndefined()
+    expect(restoreForm(JSON.stringify({ order: 'biggest' }), 6).order).toBeUndefined()
+  })
+
   it('picked files go flat, whatever the sub-folder choice', () => {
     const request = toRequest({ ...chosen, recursive: true, files: ['a.jpg', 'b.jpg'] })
     expect(request).toMatchObject({ files: ['a.jpg', 'b.jpg'], recursive: false })

@@ -3,6 +3,7 @@ import { plural } from '../../../shared/format'
 import { commandLineOf, commandLineProblem } from '../../../shared/command-line'
 import { START_BUSY } from '../../../shared/ipc'
 import type { Problem } from '../../../shared/reasons'
+import { FILE_ORDERS, type FileOrder } from '../../../shared/recipe'
 import { draftsOf, recipeOf } from '../state/outputs'
 import { formProblem, pickFiles, toRequest, type FormValues } from '../state/settings'
 import { useApi } from '../api-context'
@@ -13,6 +14,7 @@ import { OutputsEditor } from './OutputsEditor'
 import { PresetBar } from './PresetBar'
 import { PreviewPanel } from './PreviewPanel'
 import { WorkersField } from './WorkersField'
+import { Choice } from './Choice'
 
 interface Props {
   form: FormValues
@@ -32,6 +34,8 @@ interface Props {
 }
 
 /** Everything a batch needs, with Start last; Enter in any field starts too. */
+const ORDER_LABELS: Record<FileOrder, string> = { found: 'As found (a file manager’s order)', largest: 'Largest first' }
+
 export function SetupForm({ form, onChange, onStart, starting, error, onCancelOther, cores, dragging, focusStart }: Props) {
   const api = useApi()
   const id = useId()
@@ -129,6 +133,11 @@ export function SetupForm({ form, onChange, onStart, starting, error, onCancelOt
             <div className="field check">
               <input id={`${id}-dates`} type="checkbox" checked={form.keepDates} onChange={(event) => onChange({ keepDates: event.target.checked })} />
               <label htmlFor={`${id}-dates`}>Give outputs their original's date</label>
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-order`}>Order files go to the workers</label>
+              <Choice id={`${id}-order`} value={form.order ?? 'found'} choices={FILE_ORDERS} label={(order) => ORDER_LABELS[order]} onChange={(order) => onChange({ order })} />
+              <p className="hint">Largest first waits for the whole folder to be listed, then leaves no big file to run alone at the end.</p>
             </div>
             <ExistingField value={form.existing} onChange={(existing) => onChange({ existing })} />
           </div>

@@ -3,12 +3,14 @@ import { parseWholeNumber } from '../../../shared/numbers'
 import {
   DEFAULT_SIZE,
   EXISTING_POLICIES,
+  FILE_ORDERS,
   LIMITS,
   MODES,
   recipeSchema,
   singleOutput,
   type BatchRequest,
   type ExistingPolicy,
+  type FileOrder,
   type Recipe
 } from '../../../shared/recipe'
 import { draftsOf, recipeOf, type OutputDraft } from './outputs'
@@ -29,6 +31,8 @@ export interface FormValues {
   recursive: boolean
   existing: ExistingPolicy
   keepDates: boolean
+  /** Absent: as found. */
+  order?: FileOrder
 }
 
 export const STORAGE_KEY = 'imagescale.settings.v1'
@@ -87,7 +91,8 @@ export function toRequest(form: FormValues, dryRun = false): BatchRequest | null
     existing: form.existing,
     maxPixels: LIMITS.maxPixels.default,
     dryRun,
-    keepDates: form.keepDates
+    keepDates: form.keepDates,
+    ...(form.order === 'largest' ? { order: form.order } : {})
   }
 }
 
@@ -101,7 +106,8 @@ export function serializeForm(form: FormValues): string {
     workers: parseWorkers(form.workers) ?? undefined,
     recursive: form.recursive,
     existing: form.existing,
-    keepDates: form.keepDates
+    keepDates: form.keepDates,
+    order: form.order ?? 'found'
   })
 }
 
@@ -138,7 +144,8 @@ export function restoreForm(stored: string | null, cores: number): FormValues {
     workers: workers === null ? form.workers : String(workers),
     recursive: typeof record.recursive === 'boolean' ? record.recursive : form.recursive,
     existing: oneOf(EXISTING_POLICIES, record.existing) ?? form.existing,
-    keepDates: typeof record.keepDates === 'boolean' ? record.keepDates : form.keepDates
+    keepDates: typeof record.keepDates === 'boolean' ? record.keepDates : form.keepDates,
+    ...(oneOf(FILE_ORDERS, record.order) === 'largest' ? { order: 'largest' as const } : {})
   }
 
   /** The stored recipe, checked by the one schema; or the one size and method of settings saved before recipes. */
