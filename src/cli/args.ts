@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util'
 import type { z } from 'zod'
 import { ScaleError, messageOf } from '../core/errors'
 import { folderForRule, joinRelative } from '../shared/names'
-import { isWithin } from '../core/paths'
 import { workerSteps } from '../core/speedup'
 import type { BenchOptions } from './bench'
 import { loadPreset } from '../core/presets'
@@ -258,18 +257,16 @@ async function recipeFrom(values: Values): Promise<Recipe> {
   return { outputs: outputs.map((output) => outputOf({ ...output, ...overrides })) }
 }
 
-/** --trace and --timings, resolved; never among the originals, never the same file twice. */
-function reportsOf(values: Values, request: BatchRequest, demo: boolean): Reports {
+/** --trace and --timings as absolute paths; where they may go is checked before the run (checkReportFile). */
+function reportsOf(values: Values, request: BatchRequest): Reports {
   const reports: Reports = {}
   for (const key of ['trace', 'timings'] as const) {
     const raw = text(values, key)
     if (raw === undefined) continue
-    if (raw.trim() === '' || raw.includes('\0')) throw new UsageError(`--${key} needs a file name`)
-    const path = resolve(raw)
-    if (!demo && isWithin(path, resolve(request.source))) throw new UsageError(`--${key} must not be inside SOURCE: ${path} would be written among the originals`)
-    reports[key] = path
+    if (raw === '' || raw.includes('\0')) throw new UsageError(`--${key} needs a file name`)
+    if (request.dryRun) throw new UsageError(`--dry-run writes nothing at all, --${key} included`)
+    reports[key] = resolve(raw)
   }
-  if (reports.trace !== undefined && reports.trace === reports.timings) throw new UsageError('--trace and --timings name the same file')
   return reports
 }
 
@@ -380,7 +377,7 @@ export async function parseCommand(argv: readonly string[]): Promise<Command> {
   }
   try {
     const parsedRequest = parseBatchRequest(request)
-    return { kind: 'run', request: parsedRequest, json: values.json === true, demo, reports: reportsOf(values, parsedRequest, demo) }
+    return { kind: 'run', request: parsedRequest, json: values.json === true, demo, reports: reportsOf(values, parsedRequest) }
   } catch (error) {
     throw new UsageError(messageOf(error))
   }

@@ -35,8 +35,10 @@ export interface BenchPaths {
 }
 
 interface Measured {
-  /** Files a worker made. */
+  /** Files a worker scaled. */
   files: number
+  /** Files a worker copied (they already fit): in the time, not in the count. */
+  copied: number
   /** From the first file on a worker to the last one finished: the pool's start-up is left out, as the ceiling's process start-ups are. */
   ms: number
   /** From the moment the first lane had no file left to the end: the time some workers idled while the last files ran. */
@@ -44,22 +46,27 @@ interface Measured {
   made: string[]
 }
 
-async function timedRun(source: string, workers: number, size: number, paths: BenchPaths, order: FileOrder = 'found'): Promise<Measured> {
+async function timedRun(source: string, workers: number, size: number, paths: BenchPaths, signal: AbortSignal, order: FileOrder = 'found'): Promise<Measured> {
+  signal.throwIfAborted()
   const target = await mkdtemp(join(tmpdir(), 'imagescale-bench-'))
   try {
     const timeline = timelineRecorder()
     const origin = performance.now()
     await runBatch(
       { ...defaultRequest(source, join(target, 'out')), recipe: { outputs: [singleOutput(size, 'smooth')] }, workers, order },
-      { spawnHost: paths.spawnHost, workerPath: paths.workerPath, onEvent: (event) => timeline.observe(event, performance.now() - origin) }
+      // Ctrl-C stops at once: the files on a worker too, so the temporary folder can go.
+      { spawnHost: paths.spawnHost, workerPath: paths.workerPath, signal, stopNow: signal, onEvent: (event) => timeline.observe(event, performance.now() - origin) }
     )
+    signal.throwIfAborted()
     const worked = timeline.timings().filter((timing) => timing.lane !== null && (timing.outcome === 'scaled' || timing.outcome === 'copied'))
     const end = Math.max(...worked.map((timing) => timing.endMs))
     const ms = end - Math.min(...worked.map((timing) => timing.startMs))
     const laneEnds = [...new Set(worked.map((timing) => timing.lane))].map((lane) => Math.max(...worked.filter((timing) => timing.lane === lane).map((timing) => timing.endMs)))
     // A lane that never got a file idled from the start of the work.
     const firstIdle = laneEnds.length < workers ? end - ms : Math.min(...laneEnds)
-    return { files: worked.length, ms, tailMs: end - firstIdle, made: worked.filter((timing) => timing.outcome === 'scaled').map((timing) => join(source, timing.file)) }
+    const scaled = worked.filter((timing) => timing.outcome === 'scaled')
+    // The rate counts the files the ceiling makes too: the scaled ones (a copy is no decode).
+    return { files: scaled.length, copied: worked.length - scaled.length, ms, tailMs: end - firstIdle, made: scaled.map((timing) => join(source, timing.file)) }
   } finally {
     await rm(target, { recursive: true, force: true })
   }
@@ -80,19 +87,23 @@ export interface BenchPoint {
 /** The same sample at one worker count, as found and largest first: medians of the rounds. */
 export type Scheduling = { workers: number } & Record<FileOrder, { ms: number; tailMs: number }>
 
+type AmdahlFit = ReturnType<typeof fitAmdahl>
+
 export interface BenchResult {
   machine: Record<string, unknown>
-  settings: { source: string; files: number; size: number; rounds: number; workers: number[] }
+  settings: { source: string; files: number; copied: number; size: number; rounds: number; workers: number[] }
   points: BenchPoint[]
   scheduling: Scheduling
-  amdahl: { serialFraction: number; maxSpeedup: number }
-  ceilingAmdahl: { serialFraction: number; maxSpeedup: number }
+  /** Null without two worker counts up to the core count to fit. */
+  amdahl: AmdahlFit | null
+  ceilingAmdahl: AmdahlFit | null
 }
 
-export async function runBench(options: BenchOptions, paths: BenchPaths, err: Writer): Promise<BenchResult> {
+export async function runBench(options: BenchOptions, paths: BenchPaths, err: Writer, signal: AbortSignal): Promise<BenchResult> {
   let source = options.source
   let demoRoot: string | null = null
   if (source === null) {
+    err.write('making the demo images…\n')
     const { makeDemoFolders } = await import('./demo')
     const demo = await makeDemoFolders()
     source = demo.source
@@ -100,7 +111,7 @@ export async function runBench(options: BenchOptions, paths: BenchPaths, err: Wr
   }
   try {
     // A first run finds the files to make (and warms the disk cache for every measured one).
-    const warm = await timedRun(source, options.workers.at(-1)!, options.size, paths)
+    const warm = await timedRun(source, options.workers.at(-1)!, options.size, paths, signal)
     if (warm.made.length === 0) throw new Error(`nothing in ${source} needs scaling at ${options.size} px: choose a smaller --size or other photos`)
     const ours = new Map(options.workers.map((n) => [n, [] as number[]]))
     const ceiling = new Map(options.workers.map((n) => [n, [] as number[]]))
@@ -108,9 +119,9 @@ export async function runBench(options: BenchOptions, paths: BenchPaths, err: Wr
       const order = round % 2 === 0 ? options.workers : [...options.workers].reverse()
       for (const n of order) {
         err.write(`round ${round + 1}/${options.rounds}: ${n} ${n === 1 ? 'worker' : 'workers'}…\n`)
-        const run = await timedRun(source, n, options.size, paths)
+        const run = await timedRun(source, n, options.size, paths, signal)
         ours.get(n)!.push(run.files / (run.ms / 1000))
-        ceiling.get(n)!.push(warm.made.length / ((await measureCeiling(paths.ceilingPath, warm.made, options.size, n)) / 1000))
+        ceiling.get(n)!.push(warm.made.length / ((await measureCeiling(paths.ceilingPath, warm.made, options.size, n, signal)) / 1000))
       }
     }
     const rate = (rates: Map<number, number[]>, n: number): number => median(rates.get(n)!)
@@ -136,7 +147,7 @@ export async function runBench(options: BenchOptions, paths: BenchPaths, err: Wr
     for (let round = 0; round < options.rounds; round += 1) {
       for (const order of round % 2 === 0 ? FILE_ORDERS : [...FILE_ORDERS].reverse()) {
         err.write(`round ${round + 1}/${options.rounds}: ${atCores} ${atCores === 1 ? 'worker' : 'workers'}, ${order === 'found' ? 'as found' : 'largest first'}…\n`)
-        byOrder[order].push(await timedRun(source, atCores, options.size, paths, order))
+        byOrder[order].push(await timedRun(source, atCores, options.size, paths, signal, order))
       }
     }
     const medians = (runs: Measured[]): { ms: number; tailMs: number } => ({ ms: median(runs.map((run) => run.ms)), tailMs: median(runs.map((run) => run.tailMs)) })
@@ -144,11 +155,11 @@ export async function runBench(options: BenchOptions, paths: BenchPaths, err: Wr
     const fitted = points.filter((point) => point.workers <= cores)
     return {
       machine: { cpu: cpus()[0]?.model ?? 'unknown', cores, platform: `${platform()} ${release()}`, node: process.versions.node, imagescale: paths.version },
-      settings: { source: options.source ?? 'the built-in demo set', files: warm.made.length, size: options.size, rounds: options.rounds, workers: options.workers },
+      settings: { source: options.source ?? 'the built-in demo set', files: warm.made.length, copied: warm.copied, size: options.size, rounds: options.rounds, workers: options.workers },
       points,
       scheduling: { workers: atCores, found: medians(byOrder.found), largest: medians(byOrder.largest) },
-      amdahl: fitAmdahl(fitted),
-      ceilingAmdahl: fitAmdahl(fitted.map((point) => ({ workers: point.workers, speedup: point.ceilingSpeedup })))
+      amdahl: fitted.length < 2 ? null : fitAmdahl(fitted),
+      ceilingAmdahl: fitted.length < 2 ? null : fitAmdahl(fitted.map((point) => ({ workers: point.workers, speedup: point.ceilingSpeedup })))
     }
   } finally {
     if (demoRoot) await rm(demoRoot, { recursive: true, force: true })
@@ -158,7 +169,10 @@ export async function runBench(options: BenchOptions, paths: BenchPaths, err: Wr
 const fixed = (value: number, digits: number): string => value.toFixed(digits)
 const millis = (ms: number): string => `${formatCount(Math.round(ms))} ms`
 const percent = (value: number): string => `${Math.round(value * 100)}%`
-const limit = (fit: { maxSpeedup: number }): string => (Number.isFinite(fit.maxSpeedup) ? `at most ${fixed(fit.maxSpeedup, 1)}× on any number of cores` : 'no serial part measured')
+const fitText = (fit: AmdahlFit | null): string =>
+  fit === null
+    ? 'needs two worker counts up to the core count'
+    : `serial fraction ${fixed(fit.serialFraction, 3)}, ${Number.isFinite(fit.maxSpeedup) ? `at most ${fixed(fit.maxSpeedup, 1)}× on any number of cores` : 'no serial part measured'}`
 
 export function benchTable(result: BenchResult): string {
   const head = ['workers', 'images/s', 'speedup', 'efficiency', 'Karp–Flatt', 'ceiling images/s', 'ceiling speedup', 'reached']
@@ -177,14 +191,15 @@ export function benchTable(result: BenchResult): string {
   const { machine, settings } = result
   return [
     `${settings.files} photos of ${settings.source}, longest side ${settings.size} px, median of ${settings.rounds} alternated rounds`,
+    ...(settings.copied > 0 ? [`(${settings.copied} more already fit and were copied: in imagescale's time, not in its count nor the ceiling's; a smaller -s scales them too)`] : []),
     `${machine.cpu as string}, ${machine.cores as number} cores`,
     '',
     line(head),
     ...rows.map(line),
     '',
-    `Amdahl fit, imagescale: serial fraction ${fixed(result.amdahl.serialFraction, 3)}, ${limit(result.amdahl)}`,
-    `Amdahl fit, the ceiling (independent processes sharing nothing): serial fraction ${fixed(result.ceilingAmdahl.serialFraction, 3)}, ${limit(result.ceilingAmdahl)}`,
-    `Predicted by the fit at ${machine.cores as number} cores: ${fixed(amdahl(result.amdahl.serialFraction, machine.cores as number), 2)}×`,
+    `Amdahl fit, imagescale: ${fitText(result.amdahl)}`,
+    `Amdahl fit, the ceiling (independent processes sharing nothing): ${fitText(result.ceilingAmdahl)}`,
+    ...(result.amdahl ? [`Predicted by the fit at ${machine.cores as number} cores: ${fixed(amdahl(result.amdahl.serialFraction, machine.cores as number), 2)}×`] : []),
     '',
     `Scheduling at ${result.scheduling.workers} ${result.scheduling.workers === 1 ? 'worker' : 'workers'}: as found ${millis(result.scheduling.found.ms)} (idle tail ${millis(result.scheduling.found.tailMs)}), largest first ${millis(result.scheduling.largest.ms)} (idle tail ${millis(result.scheduling.largest.tailMs)})`
   ].join('\n')

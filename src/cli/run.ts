@@ -6,6 +6,7 @@ import { displayName } from '../shared/display'
 import type { BatchRequest } from '../shared/recipe'
 import { timelineRecorder, type CpuSample } from '../shared/timeline'
 import { CPU_SAMPLE_MS, cpuSampler } from '../core/cpu-sampler'
+import type { ReportFile } from '../core/report-path'
 import type { RunRecord } from '../core/trace'
 import { isRequestError } from '../shared/reasons'
 import { USAGE, UsageError, parseCommand, type Reports } from './args'
@@ -38,16 +39,29 @@ function chooseReporter(json: boolean, request: BatchRequest, context: CliContex
   return lineReporter(out, err, request.source)
 }
 
-async function writeReports(reports: Reports, run: RunRecord, version: string, err: Writer): Promise<void> {
-  const { writeWhole } = await import('../core/safe-write')
+/** The report files, checked before anything runs: never among the originals or the outputs, never one file twice. */
+async function checkReports(reports: Reports, request: BatchRequest): Promise<{ trace?: ReportFile; timings?: ReportFile }> {
+  const { checkReportFile } = await import('../core/report-path')
+  const keepOut = [
+    { folder: request.source, what: 'source folder' },
+    { folder: request.target, what: 'target folder' }
+  ]
+  const trace = reports.trace === undefined ? undefined : await checkReportFile(reports.trace, keepOut)
+  const timings = reports.timings === undefined ? undefined : await checkReportFile(reports.timings, keepOut)
+  if (trace && timings && trace.path === timings.path && !trace.inPlace) throw new UsageError('--trace and --timings name the same file')
+  return { ...(trace ? { trace } : {}), ...(timings ? { timings } : {}) }
+}
+
+async function writeReports(reports: { trace?: ReportFile; timings?: ReportFile }, run: RunRecord, version: string, err: Writer): Promise<void> {
+  const { writeReport } = await import('../core/report-path')
   const { reportText } = await import('../core/trace')
   if (reports.trace) {
-    await writeWhole(reports.trace, reportText('trace', run, version))
-    err.write(`trace: ${displayName(reports.trace)} (open it in ui.perfetto.dev or chrome://tracing)\n`)
+    await writeReport(reports.trace, reportText('trace', run, version))
+    err.write(`trace: ${displayName(reports.trace.path)} (open it in ui.perfetto.dev or chrome://tracing)\n`)
   }
   if (reports.timings) {
-    await writeWhole(reports.timings, reportText(extname(reports.timings).toLowerCase() === '.csv' ? 'csv' : 'json', run, version))
-    err.write(`timings: ${displayName(reports.timings)}\n`)
+    await writeReport(reports.timings, reportText(extname(reports.timings.path).toLowerCase() === '.csv' ? 'csv' : 'json', run, version))
+    err.write(`timings: ${displayName(reports.timings.path)}\n`)
   }
 }
 
@@ -106,16 +120,22 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   }
 
   if (command.kind === 'bench') {
-    // A bench is measurements only: Ctrl-C leaves at once (its temporary folders are in the system's temp).
-    context.onInterrupt(() => context.exitNow(EXIT.canceled))
+    // A bench is measurements only: Ctrl-C stops it and removes its temporary folders; a second leaves at once.
+    const stop = new AbortController()
+    context.onInterrupt(() => {
+      if (stop.signal.aborted) context.exitNow(EXIT.canceled)
+      err.write('\nstopping the bench…\n')
+      stop.abort()
+    })
     const { benchTable, runBench } = await import('./bench')
     try {
-      const result = await runBench(command.options, { spawnHost: forkHost(context.hostPath, (text) => err.write(text)), workerPath: context.workerPath, ceilingPath: context.ceilingPath, version: context.version }, err)
+      const result = await runBench(command.options, { spawnHost: forkHost(context.hostPath, (text) => err.write(text)), workerPath: context.workerPath, ceilingPath: context.ceilingPath, version: context.version }, err, stop.signal)
       out.write(command.options.json ? `${JSON.stringify(result)}\n` : `${benchTable(result)}\n`)
       return EXIT.ok
     } catch (error) {
+      if (stop.signal.aborted) return EXIT.canceled
       err.write(`imagescale bench: ${messageOf(error)}\n`)
-      return EXIT.someFailed
+      return error instanceof ScaleError && isRequestError(error.code) ? EXIT.usage : EXIT.someFailed
     }
   }
 
@@ -130,9 +150,15 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     err.write(`demo images in ${folders.source}\nscaling into ${folders.target}\n`)
   }
 
+  let reports: Awaited<ReturnType<typeof checkReports>>
+  try {
+    reports = await checkReports(command.reports, request)
+  } catch (error) {
+    err.write(`imagescale: ${messageOf(error)}\n`)
+    return EXIT.usage
+  }
   reporter = chooseReporter(command.json, request, context, out, err)
   if (cancel.signal.aborted) reporter.canceling()
-  const { reports } = command
   const timeline = reports.trace || reports.timings ? timelineRecorder() : null
   const origin = performance.now()
   const cpu: CpuSample[] = []

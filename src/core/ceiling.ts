@@ -23,8 +23,12 @@ const next = (child: ChildProcess, type: Message['type']): Promise<Message> =>
   })
 
 /** Milliseconds from the common start to the last process done. */
-export async function measureCeiling(processPath: string, files: readonly string[], size: number, processes: number): Promise<number> {
+export async function measureCeiling(processPath: string, files: readonly string[], size: number, processes: number, signal: AbortSignal): Promise<number> {
+  signal.throwIfAborted()
   const children = Array.from({ length: processes }, () => fork(processPath, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, UV_THREADPOOL_SIZE: '1' } }))
+  // Aborted: the children are killed, which ends the wait with an error.
+  const stop = (): void => children.forEach((child) => child.kill())
+  signal.addEventListener('abort', stop, { once: true })
   try {
     const ready = children.map((child) => next(child, 'ready'))
     children.forEach((child, i) => child.send({ files: files.filter((_, index) => index % processes === i), size }))
@@ -35,6 +39,7 @@ export async function measureCeiling(processPath: string, files: readonly string
     await Promise.all(done)
     return performance.now() - started
   } finally {
+    signal.removeEventListener('abort', stop)
     for (const child of children) child.kill()
   }
 }

@@ -8,11 +8,11 @@ import { CPU_SAMPLE_MS, cpuSampler } from '../core/cpu-sampler'
 import { ScaleError, messageOf } from '../core/errors'
 import { checkFolders, prepareTarget } from '../core/folders'
 import type { SpawnHost } from '../core/host-protocol'
-import { fsPath, isInside, isWithin, nameFromBytes } from '../core/paths'
+import { fsPath, isInside, nameFromBytes } from '../core/paths'
 import { deletePreset, exportPreset, importPreset, listPresets, loadPreset, renamePreset, savePreset } from '../core/presets'
 import { makePreview } from '../core/preview'
 import { runBatch } from '../core/runner'
-import { writeWhole } from '../core/safe-write'
+import { checkReportFile, writeReport } from '../core/report-path'
 import { reportText } from '../core/trace'
 import { scan } from '../core/scan'
 import type { Handlers } from './ipc'
@@ -65,6 +65,7 @@ interface Running {
 /** What the last batch's reports are made of, kept until the next batch starts. */
 interface LastRun {
   source: string
+  target: string
   timeline: ReturnType<typeof timelineRecorder>
   cpu: CpuSample[]
   summary: Summary | null
@@ -97,7 +98,7 @@ export function createHandlers(deps: MainDeps): Handlers {
 
   const run = (request: BatchRequest, batch: Running, batchId: string): void => {
     const batcher = new UpdateBatcher(batchId, deps.sendUpdate)
-    const thisRun: LastRun = { source: request.source, timeline: timelineRecorder(), cpu: [], summary: null }
+    const thisRun: LastRun = { source: request.source, target: request.target, timeline: timelineRecorder(), cpu: [], summary: null }
     lastRun = thisRun
     const origin = performance.now()
     const sampleCpu = cpuSampler()
@@ -216,8 +217,11 @@ export function createHandlers(deps: MainDeps): Handlers {
       if (!last?.summary) throw new ScaleError('bad-request', 'there is no finished batch to export yet')
       const file = await deps.pickSavePath(REPORT_NAMES[format])
       if (file === null) return false
-      if (isWithin(resolve(file), resolve(last.source))) throw new ScaleError('bad-request', `${file} is inside the source folder: reports are never written among the originals`)
-      await writeWhole(file, reportText(format, { timings: last.timeline.timings(), cpu: last.cpu, summary: last.summary }, deps.appInfo.version))
+      const checked = await checkReportFile(file, [
+        { folder: last.source, what: 'source folder' },
+        { folder: last.target, what: 'target folder' }
+      ])
+      await writeReport(checked, reportText(format, { timings: last.timeline.timings(), cpu: last.cpu, summary: last.summary }, deps.appInfo.version))
       return true
     },
     'presets:export': async ({ name }) => {

@@ -1,11 +1,12 @@
 import { readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BenchResult } from '../../src/cli/bench'
 import { karpFlatt } from '../../src/core/speedup'
 import { tempFolders, type TempFolders } from '../helpers/images'
 import { fingerprint } from '../reliability/support'
-import { runCli, writeCopies } from './harness'
+import { childPids, interrupt, isAlive, runCli, startCli, until, writeCopies } from './harness'
 
 /** `imagescale bench`: the speedup lab, from the built CLI, on photos made here. No figure is asserted, only what they must mean. */
 
@@ -54,8 +55,13 @@ describe('imagescale bench', () => {
       expect(result.scheduling[order].tailMs).toBeGreaterThanOrEqual(0)
       expect(result.scheduling[order].tailMs).toBeLessThanOrEqual(result.scheduling[order].ms)
     }
-    expect(result.amdahl.serialFraction).toBeGreaterThanOrEqual(0)
-    expect(result.amdahl.serialFraction).toBeLessThanOrEqual(1)
+    // With one core only a single count would be fitted: no fit is claimed from one point.
+    if ((result.machine.cores as number) >= 2) {
+      expect(result.amdahl!.serialFraction).toBeGreaterThanOrEqual(0)
+      expect(result.amdahl!.serialFraction).toBeLessThanOrEqual(1)
+    } else {
+      expect(result.amdahl).toBeNull()
+    }
   })
 
   it('leaves the folder as it was, and no temporary folder behind', async () => {
@@ -86,6 +92,46 @@ describe('imagescale bench', () => {
     const run = await runCli(args)
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(message)
+  })
+
+  it('fits nothing from a single count, and predicts nothing', async () => {
+    const run = await runCli(['bench', folders.source, '--workers', '1', '--rounds', '1'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toContain('Amdahl fit, imagescale: needs two worker counts up to the core count')
+    expect(run.stdout).not.toContain('Predicted by the fit')
+  })
+
+  it('counts only the photos it scaled, and says how many more were copied', async () => {
+    const mixed = await tempFolders()
+    try {
+      await writeCopies(mixed.root, mixed.source, 2, { width: 1600, height: 1200 }, (i) => `big-${i}.jpg`)
+      await writeCopies(mixed.root, mixed.source, 6, { width: 200, height: 150 }, (i) => `small-${i}.jpg`)
+      const run = await runCli(['bench', mixed.source, '--workers', '1,2', '--rounds', '1', '--json'])
+      expect(run.code, run.stderr).toBe(0)
+      const mixedResult = JSON.parse(run.stdout) as BenchResult
+      expect(mixedResult.settings).toMatchObject({ files: 2, copied: 6 })
+    } finally {
+      await mixed.cleanup()
+    }
+  })
+
+  it('stops at a Ctrl-C, exit 130, leaving no temporary folder and no process behind', async () => {
+    const before = await benchTemps()
+    const cli = startCli(['bench', folders.source, '--workers', '1,2', '--rounds', '3'])
+    await until(() => cli.stderr().includes('round 1/3'))
+    const children = childPids(cli.child.pid!)
+    await interrupt(cli.child)
+    const run = await cli.closed
+    expect(run.code, run.stderr).toBe(130)
+    expect(run.stderr).toContain('stopping the bench')
+    expect(await benchTemps()).toEqual(before)
+    await until(() => children.every((pid) => !isAlive(pid)))
+  })
+
+  it('refuses a folder that is not there as bad usage', async () => {
+    const run = await runCli(['bench', join(folders.root, 'not-there'), '--workers', '1', '--rounds', '1'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/does not exist/)
   })
 
   it('says when nothing in the folder needs scaling at that size, and fails', async () => {

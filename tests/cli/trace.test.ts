@@ -1,4 +1,5 @@
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { lstat, readFile, stat, symlink, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,6 +7,7 @@ import type { Summary } from '../../src/shared/batch'
 import type { Trace, TraceEvent } from '../../src/core/trace'
 import { TIMING_COLUMNS } from '../../src/core/trace'
 import { tempFolders, writeImage, type TempFolders } from '../helpers/images'
+import { fingerprint } from '../reliability/support'
 import { jsonEvents, lastSummary, listFiles, runCli, writeCopies } from './harness'
 
 /** `--trace` and `--timings`: the run's timeline, from the built CLI, checked against its own events. */
@@ -122,14 +124,45 @@ describe('imagescale --trace and --timings', () => {
     }
   })
 
-  it('refuses a trace among the originals, and a trace and table in one file', async () => {
+  it('refuses a trace among the originals or the outputs, seen through links, before anything runs', async () => {
+    const before = await fingerprint(folders.source)
     const inside = await runCli(['--trace', join(folders.source, 'trace.json'), folders.source, join(folders.root, 'other')])
     expect(inside.code).toBe(2)
-    expect(inside.stderr).toContain('--trace must not be inside SOURCE')
-    const same = await runCli(['--trace', join(folders.root, 't.json'), '--timings', join(folders.root, 't.json'), folders.source, join(folders.root, 'other')])
+    expect(inside.stderr).toContain('is inside the source folder')
+    // A link to the source, and an original's own name through it.
+    await symlink(folders.source, join(folders.root, 'link-to-source'))
+    for (const path of [join(folders.root, 'link-to-source', names[0]!), join(folders.root, 'link-to-source', 'sub', 't.csv')]) {
+      const linked = await runCli(['--timings', path, folders.source, join(folders.root, 'other')])
+      expect(linked.code, path).toBe(2)
+      expect(linked.stderr).toContain('is inside the source folder')
+    }
+    // The run's own outputs and journal.
+    const own = await runCli(['--trace', join(folders.root, 'other', '.imagescale-journal.jsonl'), folders.source, join(folders.root, 'other')])
+    expect(own.code).toBe(2)
+    expect(own.stderr).toContain('is inside the target folder')
+    expect(await fingerprint(folders.source)).toEqual(before)
+    expect(existsSync(join(folders.root, 'other'))).toBe(false)
+  })
+
+  it('refuses a folder as the file, --dry-run with a report, and one file for both', async () => {
+    const folder = await runCli(['--trace', folders.root, folders.source, join(folders.root, 'other')])
+    expect(folder.code).toBe(2)
+    expect(folder.stderr).toContain('is a folder')
+    const dry = await runCli(['--dry-run', '--trace', join(folders.root, 'dry.json'), folders.source, join(folders.root, 'other')])
+    expect(dry.code).toBe(2)
+    expect(dry.stderr).toContain('--dry-run writes nothing at all, --trace included')
+    expect(existsSync(join(folders.root, 'dry.json'))).toBe(false)
+    await symlink(folders.root, join(folders.root, 'here'))
+    const same = await runCli(['--trace', join(folders.root, 't.json'), '--timings', join(folders.root, 'here', 't.json'), folders.source, join(folders.root, 'other')])
     expect(same.code).toBe(2)
     expect(same.stderr).toContain('--trace and --timings name the same file')
     expect(await listFiles(folders.source)).not.toContain('trace.json')
+  })
+
+  it('writes into a device in place: /dev/null stays /dev/null', async () => {
+    const run = await runCli(['-s', '400', '--trace', '/dev/null', folders.source, join(folders.root, 'to-null')])
+    expect(run.code, run.stderr).toBe(0)
+    expect((await lstat('/dev/null')).isCharacterDevice()).toBe(true)
   })
 
   it('writes JSON timings for any name but .csv, one row per file', async () => {

@@ -385,12 +385,15 @@ describe('a full batch through the handlers', () => {
     expect(lines).toHaveLength(1 + h.ended[0]!.files)
   })
 
-  it('report:export writes nothing when the dialog is canceled, and never into the source', async () => {
+  it('report:export writes nothing when the dialog is canceled, and never into the source or the target', async () => {
     h.savePath = null
     expect(await h.route('report:export', { format: 'json' })).toBe(false)
     h.savePath = join(folders.source, 'timings.json')
     await expect(h.route('report:export', { format: 'json' })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/inside the source folder/) })
     expect(existsSync(join(folders.source, 'timings.json'))).toBe(false)
+    // Nor among the outputs: the journal a resume trusts could be replaced.
+    h.savePath = join(target, '.imagescale-journal.jsonl')
+    await expect(h.route('report:export', { format: 'json' })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/inside the target folder/) })
   })
 })
 
