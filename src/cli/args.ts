@@ -37,7 +37,7 @@ export const BENCH_SIZE = 800
 export const USAGE = `usage: imagescale [options] SOURCE TARGET
        imagescale --demo [options]
        imagescale presets
-       imagescale bench [FOLDER] [--workers LIST] [--rounds N] [-s N] [--json]
+       imagescale bench [FOLDER] [--workers LIST] [--rounds N] [-s N] [--json] [--card FILE.png]
 
 Copies every image in SOURCE that already fits, makes every larger one smaller into TARGET
 (same name, same format unless asked), and skips the rest with a reason. Never enlarges.
@@ -96,8 +96,8 @@ left); a third leaves without a summary.
 imagescale bench measures the speedup: FOLDER (or the demo set) made at 1, 2, 4… workers up to
 the core count and one beyond (--workers 1,2,3 to choose), median of --rounds N (default 3)
 alternated rounds, beside the machine's ceiling (independent processes sharing nothing), with
-Amdahl's law fitted; -s sets the longest side (default ${BENCH_SIZE}). Nothing is written but
-temporary folders, removed at once.
+Amdahl's law fitted; -s sets the longest side (default ${BENCH_SIZE}); --card writes the chart and
+figures as a PNG. Nothing else is written but temporary folders, removed at once.
 
 Exit status: 0 all done, 1 some file failed, 2 bad usage, 130 canceled.`
 
@@ -277,13 +277,18 @@ function workerList(raw: string): number[] {
   return counts
 }
 
+function cardPath(raw: string): string {
+  if (raw === '' || raw.includes('\0')) throw new UsageError('--card needs a file name')
+  return resolve(raw)
+}
+
 function parseBench(argv: readonly string[]): Command {
   let parsed
   try {
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { workers: { type: 'string' }, rounds: { type: 'string' }, size: { type: 'string', short: 's' }, json: { type: 'boolean' } }
+      options: { workers: { type: 'string' }, rounds: { type: 'string' }, size: { type: 'string', short: 's' }, json: { type: 'boolean' }, card: { type: 'string' } }
     })
   } catch (error) {
     throw new UsageError(messageOf(error))
@@ -298,7 +303,8 @@ function parseBench(argv: readonly string[]): Command {
       workers: workers[0] === 1 ? workers : [1, ...workers.filter((n) => n !== 1)],
       rounds: wholeNumber('--rounds', values.rounds, { min: 1, max: 50 }) ?? 3,
       size: wholeNumber('--size', values.size, LIMITS.size) ?? BENCH_SIZE,
-      json: values.json === true
+      json: values.json === true,
+      ...(values.card === undefined ? {} : { card: cardPath(values.card) })
     }
   }
 }

@@ -25,6 +25,8 @@ export interface BenchOptions {
   rounds: number
   size: number
   json: boolean
+  /** Where to save the result as a PNG card. */
+  card?: string
 }
 
 export interface BenchPaths {

@@ -129,8 +129,16 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     })
     const { benchTable, runBench } = await import('./bench')
     try {
+      const { checkReportFile, writeReport } = await import('../core/report-path')
+      // Checked before the measuring, as every report is: never among the sample's originals.
+      const card = command.options.card === undefined ? null : await checkReportFile(command.options.card, command.options.source ? [{ folder: command.options.source, what: 'source folder' }] : [])
       const result = await runBench(command.options, { spawnHost: forkHost(context.hostPath, (text) => err.write(text)), workerPath: context.workerPath, ceilingPath: context.ceilingPath, version: context.version }, err, stop.signal)
       out.write(command.options.json ? `${JSON.stringify(result)}\n` : `${benchTable(result)}\n`)
+      if (card) {
+        const [{ default: sharp }, { benchCardSvg }] = await Promise.all([import('sharp'), import('./bench-card')])
+        await writeReport(card, await sharp(Buffer.from(benchCardSvg(result))).png().toBuffer())
+        err.write(`card: ${displayName(card.path)}\n`)
+      }
       return EXIT.ok
     } catch (error) {
       if (stop.signal.aborted) return EXIT.canceled

@@ -40,7 +40,7 @@ export async function checkReportFile(path: string, keepOut: readonly { folder: 
   return { path: real, inPlace: stats !== null && !stats.isFile() }
 }
 
-export async function writeReport(file: ReportFile, text: string): Promise<void> {
+export async function writeReport(file: ReportFile, text: string | Uint8Array): Promise<void> {
   if (!file.inPlace) return writeWhole(file.path, text)
   await writeFile(file.path, text).catch((error: unknown) => {
     throw new ScaleError('target-not-writable', `cannot write ${file.path}: ${messageOf(error)}`)

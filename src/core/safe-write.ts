@@ -158,7 +158,7 @@ export async function writeOutput(publish: Publish): Promise<Published> {
  * A small file of ours (a preset, a trace) written whole or not at all: a temporary file beside
  * it, flushed, then renamed over, so a crash mid-save never leaves half of one.
  */
-export async function writeWhole(path: string, text: string): Promise<void> {
+export async function writeWhole(path: string, text: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true })
   const temp = tempPathFor(path)
   try {

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BenchResult } from '../../src/cli/bench'
 import { karpFlatt } from '../../src/core/speedup'
@@ -92,6 +93,22 @@ describe('imagescale bench', () => {
     const run = await runCli(args)
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(message)
+  })
+
+  it('writes the result as a PNG card when asked, never among the originals', async () => {
+    const card = join(folders.root, 'speedup.png')
+    const run = await runCli(['bench', folders.source, '--workers', '1,2', '--rounds', '1', '--card', card])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stderr).toContain(`card: ${card}`)
+    const meta = await sharp(card).metadata()
+    expect(meta).toMatchObject({ format: 'png', width: 900 })
+    // Not a blank picture: the chart's lines and the text are there.
+    const { channels } = await sharp(card).stats()
+    expect(Math.min(...channels.slice(0, 3).map((channel) => channel.min))).toBeLessThan(100)
+    const inside = await runCli(['bench', folders.source, '--workers', '1', '--rounds', '1', '--card', join(folders.source, 'card.png')])
+    expect(inside.code).toBe(2)
+    expect(inside.stderr).toContain('is inside the source folder')
+    expect(await fingerprint(folders.source)).toEqual(before)
   })
 
   it('fits nothing from a single count, and predicts nothing', async () => {
