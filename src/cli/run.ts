@@ -4,8 +4,7 @@ import { forkHost } from '../core/pool-client'
 import { runBatch } from '../core/runner'
 import { displayName } from '../shared/display'
 import type { BatchRequest } from '../shared/recipe'
-import { timelineRecorder, type CpuSample } from '../shared/timeline'
-import { CPU_SAMPLE_MS, cpuSampler } from '../core/cpu-sampler'
+import { RunRecorder } from '../core/run-record'
 import type { ReportFile } from '../core/report-path'
 import type { RunRecord } from '../core/trace'
 import { isRequestError } from '../shared/reasons'
@@ -167,11 +166,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   }
   reporter = chooseReporter(command.json, request, context, out, err)
   if (cancel.signal.aborted) reporter.canceling()
-  const timeline = reports.trace || reports.timings ? timelineRecorder() : null
-  const origin = performance.now()
-  const cpu: CpuSample[] = []
-  const sampleCpu = cpuSampler()
-  const sampling = timeline ? setInterval(() => cpu.push({ atMs: performance.now() - origin, busy: sampleCpu() }), CPU_SAMPLE_MS) : null
+  const recorder = reports.trace || reports.timings ? new RunRecorder() : null
   try {
     const summary = await runBatch(request, {
       spawnHost: forkHost(context.hostPath, (text) => err.write(text)),
@@ -180,20 +175,15 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       stopNow: stopNow.signal,
       ...(context.hostTimeoutMs ? { hostTimeoutMs: context.hostTimeoutMs } : {}),
       onEvent: (event) => {
-        timeline?.observe(event, performance.now() - origin)
+        recorder?.observe(event)
         reporter?.event(event)
       }
     })
-    if (sampling) {
-      // The last stretch, however short: a batch under half a second still has its sample.
-      clearInterval(sampling)
-      cpu.push({ atMs: performance.now() - origin, busy: sampleCpu() })
-    }
     reporter.close(summary)
     // Written even after a cancel: how a stopped run spent its time is worth seeing too.
-    if (timeline) {
+    if (recorder) {
       try {
-        await writeReports(reports, { timings: timeline.timings(), cpu, summary }, context.version, err)
+        await writeReports(reports, recorder.record(summary), context.version, err)
       } catch (error) {
         err.write(`imagescale: ${messageOf(error)}\n`)
         return EXIT.someFailed
@@ -206,6 +196,6 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     // Only a request that could not start is bad usage; anything else that stops a batch is a failure.
     return error instanceof UsageError || (error instanceof ScaleError && isRequestError(error.code)) ? EXIT.usage : EXIT.someFailed
   } finally {
-    if (sampling) clearInterval(sampling)
+    recorder?.dispose()
   }
 }

@@ -3,14 +3,13 @@ import { resolve } from 'node:path'
 import type { Summary } from '../shared/batch'
 import type { BatchRequest } from '../shared/recipe'
 import { PREVIEW_LISTED, START_BUSY, type AppInfo, type BatchUpdate, type FilePurpose, type FolderPurpose, type ReportFormat } from '../shared/ipc'
-import { timelineRecorder, type CpuSample } from '../shared/timeline'
-import { CPU_SAMPLE_MS, cpuSampler } from '../core/cpu-sampler'
 import { ScaleError, messageOf } from '../core/errors'
 import { checkFolders, prepareTarget } from '../core/folders'
 import type { SpawnHost } from '../core/host-protocol'
 import { fsPath, isInside, nameFromBytes } from '../core/paths'
 import { deletePreset, exportPreset, importPreset, listPresets, loadPreset, renamePreset, savePreset } from '../core/presets'
 import { makePreview } from '../core/preview'
+import { RunRecorder } from '../core/run-record'
 import { runBatch } from '../core/runner'
 import { checkReportFile, writeReport } from '../core/report-path'
 import { reportText } from '../core/trace'
@@ -66,8 +65,7 @@ interface Running {
 interface LastRun {
   source: string
   target: string
-  timeline: ReturnType<typeof timelineRecorder>
-  cpu: CpuSample[]
+  recorder: RunRecorder
   summary: Summary | null
 }
 
@@ -98,16 +96,9 @@ export function createHandlers(deps: MainDeps): Handlers {
 
   const run = (request: BatchRequest, batch: Running, batchId: string): void => {
     const batcher = new UpdateBatcher(batchId, deps.sendUpdate)
-    const thisRun: LastRun = { source: request.source, target: request.target, timeline: timelineRecorder(), cpu: [], summary: null }
+    const recorder = new RunRecorder((sample) => batcher.pushCpu(sample))
+    const thisRun: LastRun = { source: request.source, target: request.target, recorder, summary: null }
     lastRun = thisRun
-    const origin = performance.now()
-    const sampleCpu = cpuSampler()
-    const takeSample = (): void => {
-      const sample = { atMs: performance.now() - origin, busy: sampleCpu() }
-      thisRun.cpu.push(sample)
-      batcher.pushCpu(sample)
-    }
-    const sampling = setInterval(takeSample, CPU_SAMPLE_MS)
     runBatch(request, {
       spawnHost: deps.spawnHost,
       workerPath: deps.workerPath,
@@ -115,14 +106,7 @@ export function createHandlers(deps: MainDeps): Handlers {
       stopNow: batch.stopNow.signal,
       onEvent: (event) => {
         if (event.type === 'progress' && event.progress.total > 0) deps.setProgress(event.progress.done / event.progress.total)
-        if (event.type === 'summary') {
-          // The last stretch, however short, goes out with the summary, and nothing after it.
-          clearInterval(sampling)
-          takeSample()
-        }
-        const at = performance.now() - origin
-        thisRun.timeline.observe(event, at)
-        batcher.push(event, at)
+        batcher.push(event, recorder.observe(event))
       }
     })
       .then((summary) => {
@@ -133,7 +117,7 @@ export function createHandlers(deps: MainDeps): Handlers {
         batcher.flush({ code: error instanceof ScaleError ? error.code : 'internal', message: messageOf(error) })
       })
       .finally(() => {
-        clearInterval(sampling)
+        recorder.dispose()
         running = null
         deps.setProgress(null)
       })
@@ -221,7 +205,7 @@ export function createHandlers(deps: MainDeps): Handlers {
         { folder: last.source, what: 'source folder' },
         { folder: last.target, what: 'target folder' }
       ])
-      await writeReport(checked, reportText(format, { timings: last.timeline.timings(), cpu: last.cpu, summary: last.summary }, deps.appInfo.version))
+      await writeReport(checked, reportText(format, last.recorder.record(last.summary), deps.appInfo.version))
       return true
     },
     'presets:export': async ({ name }) => {
