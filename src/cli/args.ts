@@ -263,9 +263,8 @@ function reportsOf(values: Values, request: BatchRequest): Reports {
   for (const key of ['trace', 'timings'] as const) {
     const raw = text(values, key)
     if (raw === undefined) continue
-    if (raw === '' || raw.includes('\0')) throw new UsageError(`--${key} needs a file name`)
     if (request.dryRun) throw new UsageError(`--dry-run writes nothing at all, --${key} included`)
-    reports[key] = resolve(raw)
+    reports[key] = reportPath(`--${key}`, raw)
   }
   return reports
 }
@@ -277,8 +276,9 @@ function workerList(raw: string): number[] {
   return counts
 }
 
-function cardPath(raw: string): string {
-  if (raw === '' || raw.includes('\0')) throw new UsageError('--card needs a file name')
+/** A report file's name as given (spaces are a name too), made absolute. */
+function reportPath(flag: string, raw: string): string {
+  if (raw === '' || raw.includes('\0')) throw new UsageError(`${flag} needs a file name`)
   return resolve(raw)
 }
 
@@ -304,7 +304,7 @@ function parseBench(argv: readonly string[]): Command {
       rounds: wholeNumber('--rounds', values.rounds, { min: 1, max: 50 }) ?? 3,
       size: wholeNumber('--size', values.size, LIMITS.size) ?? BENCH_SIZE,
       json: values.json === true,
-      ...(values.card === undefined ? {} : { card: cardPath(values.card) })
+      ...(values.card === undefined ? {} : { card: reportPath('--card', values.card) })
     }
   }
 }

@@ -1,4 +1,5 @@
 import { amdahl } from '../core/speedup'
+import { plural } from '../shared/format'
 import type { BenchResult } from './bench'
 
 /**
@@ -44,7 +45,7 @@ export function benchCardSvg(result: BenchResult): string {
     .map(([colour, label, dash], i) => `<line x1="620" x2="650" y1="${100 + i * 28}" y2="${100 + i * 28}" stroke="${colour}" stroke-width="3" ${dash ? `stroke-dasharray="${dash}"` : ''}/><text x="660" y="${104 + i * 28}">${escape(label!)}</text>`)
     .join('')
   const rows = result.points
-    .map((point, i) => `<text x="70" y="${440 + i * 22}">${point.workers} ${point.workers === 1 ? 'worker' : 'workers'}: ${point.imagesPerSecond.toFixed(1)} images/s, ${point.speedup.toFixed(2)}× (ceiling ${point.ceilingSpeedup.toFixed(2)}×), efficiency ${Math.round(point.efficiency * 100)}%, reached ${Math.round(point.reached * 100)}% of the ceiling</text>`)
+    .map((point, i) => `<text x="70" y="${440 + i * 22}">${plural(point.workers, 'worker')}: ${point.imagesPerSecond.toFixed(1)} images/s, ${point.speedup.toFixed(2)}× (ceiling ${point.ceilingSpeedup.toFixed(2)}×), efficiency ${Math.round(point.efficiency * 100)}%, reached ${Math.round(point.reached * 100)}% of the ceiling</text>`)
     .join('')
   const height = 440 + result.points.length * 22 + 20
   const { machine, settings } = result

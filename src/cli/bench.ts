@@ -1,4 +1,4 @@
-import { availableParallelism, cpus, platform, release, tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SpawnHost } from '../core/host-protocol'
@@ -6,8 +6,9 @@ import { defaultRequest } from '../core/request'
 import { runBatch } from '../core/runner'
 import { measureCeiling } from '../core/ceiling'
 import { amdahl, fitAmdahl, karpFlatt, median } from '../core/speedup'
+import { aboutThisRun } from '../core/trace'
 import { FILE_ORDERS, singleOutput, type FileOrder } from '../shared/recipe'
-import { formatCount } from '../shared/format'
+import { formatCount, plural } from '../shared/format'
 import { timelineRecorder } from '../shared/timeline'
 import type { Writer } from './reporters'
 
@@ -37,14 +38,13 @@ export interface BenchPaths {
 }
 
 interface Measured {
-  /** Files a worker scaled. */
-  files: number
   /** Files a worker copied (they already fit): in the time, not in the count. */
   copied: number
   /** From the first file on a worker to the last one finished: the pool's start-up is left out, as the ceiling's process start-ups are. */
   ms: number
   /** From the moment the first lane had no file left to the end: the time some workers idled while the last files ran. */
   tailMs: number
+  /** The files a worker scaled (the count the rate is of), as full paths for the ceiling. */
   made: string[]
 }
 
@@ -68,7 +68,7 @@ async function timedRun(source: string, workers: number, size: number, paths: Be
     const firstIdle = laneEnds.length < workers ? end - ms : Math.min(...laneEnds)
     const scaled = worked.filter((timing) => timing.outcome === 'scaled')
     // The rate counts the files the ceiling makes too: the scaled ones (a copy is no decode).
-    return { files: scaled.length, copied: worked.length - scaled.length, ms, tailMs: end - firstIdle, made: scaled.map((timing) => join(source, timing.file)) }
+    return { copied: worked.length - scaled.length, ms, tailMs: end - firstIdle, made: scaled.map((timing) => join(source, timing.file)) }
   } finally {
     await rm(target, { recursive: true, force: true })
   }
@@ -120,9 +120,9 @@ export async function runBench(options: BenchOptions, paths: BenchPaths, err: Wr
     for (let round = 0; round < options.rounds; round += 1) {
       const order = round % 2 === 0 ? options.workers : [...options.workers].reverse()
       for (const n of order) {
-        err.write(`round ${round + 1}/${options.rounds}: ${n} ${n === 1 ? 'worker' : 'workers'}…\n`)
+        err.write(`round ${round + 1}/${options.rounds}: ${plural(n, 'worker')}…\n`)
         const run = await timedRun(source, n, options.size, paths, signal)
-        ours.get(n)!.push(run.files / (run.ms / 1000))
+        ours.get(n)!.push(run.made.length / (run.ms / 1000))
         ceiling.get(n)!.push(warm.made.length / ((await measureCeiling(paths.ceilingPath, warm.made, options.size, n, signal)) / 1000))
       }
     }
@@ -148,7 +148,7 @@ export async function runBench(options: BenchOptions, paths: BenchPaths, err: Wr
     const byOrder = { found: [] as Measured[], largest: [] as Measured[] }
     for (let round = 0; round < options.rounds; round += 1) {
       for (const order of round % 2 === 0 ? FILE_ORDERS : [...FILE_ORDERS].reverse()) {
-        err.write(`round ${round + 1}/${options.rounds}: ${atCores} ${atCores === 1 ? 'worker' : 'workers'}, ${order === 'found' ? 'as found' : 'largest first'}…\n`)
+        err.write(`round ${round + 1}/${options.rounds}: ${plural(atCores, 'worker')}, ${order === 'found' ? 'as found' : 'largest first'}…\n`)
         byOrder[order].push(await timedRun(source, atCores, options.size, paths, signal, order))
       }
     }
@@ -156,7 +156,7 @@ export async function runBench(options: BenchOptions, paths: BenchPaths, err: Wr
     // Past the core count more workers cannot add speed: Amdahl is fitted to the counts the cores can run.
     const fitted = points.filter((point) => point.workers <= cores)
     return {
-      machine: { cpu: cpus()[0]?.model ?? 'unknown', cores, platform: `${platform()} ${release()}`, node: process.versions.node, imagescale: paths.version },
+      machine: aboutThisRun(paths.version),
       settings: { source: options.source ?? 'the built-in demo set', files: warm.made.length, copied: warm.copied, size: options.size, rounds: options.rounds, workers: options.workers },
       points,
       scheduling: { workers: atCores, found: medians(byOrder.found), largest: medians(byOrder.largest) },
@@ -203,6 +203,6 @@ export function benchTable(result: BenchResult): string {
     `Amdahl fit, the ceiling (independent processes sharing nothing): ${fitText(result.ceilingAmdahl)}`,
     ...(result.amdahl ? [`Predicted by the fit at ${machine.cores as number} cores: ${fixed(amdahl(result.amdahl.serialFraction, machine.cores as number), 2)}×`] : []),
     '',
-    `Scheduling at ${result.scheduling.workers} ${result.scheduling.workers === 1 ? 'worker' : 'workers'}: as found ${millis(result.scheduling.found.ms)} (idle tail ${millis(result.scheduling.found.tailMs)}), largest first ${millis(result.scheduling.largest.ms)} (idle tail ${millis(result.scheduling.largest.tailMs)})`
+    `Scheduling at ${plural(result.scheduling.workers, 'worker')}: as found ${millis(result.scheduling.found.ms)} (idle tail ${millis(result.scheduling.found.tailMs)}), largest first ${millis(result.scheduling.largest.ms)} (idle tail ${millis(result.scheduling.largest.tailMs)})`
   ].join('\n')
 }

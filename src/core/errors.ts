@@ -26,6 +26,9 @@ export const messageOf = (error: unknown): string => (error instanceof Error ? e
  */
 export const decoderMessageOf = (error: unknown): string => messageOf(error).trim().split('\n')[0] ?? ''
 
+/** Why a source whose pixels the decoder refused is skipped as corrupt, in the decoder's words. */
+export const cannotDecode = (format: string, decoder: string): string => `damaged or incomplete ${format.toUpperCase()}, it cannot be decoded (${decoder})`
+
 /** Maps a write failure to what the user can do about it. */
 export function failureOf(error: unknown): { reason: FailReason; message: string } {
   if (error instanceof ScaleError) {

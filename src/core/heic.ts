@@ -1,7 +1,7 @@
 import { crc32, deflateSync } from 'node:zlib'
 import sharp, { type Metadata } from 'sharp'
 import type { SourceInfo } from '../shared/batch'
-import { decoderMessageOf } from './errors'
+import { cannotDecode, decoderMessageOf } from './errors'
 import { isoBmffIsWhole } from './formats'
 import { resetOrientationIn, tiffOf } from './metadata'
 
@@ -48,7 +48,7 @@ export function undecodable(data: Uint8Array, format: 'heic' | 'avif', decoder: 
   const name = format.toUpperCase()
   return isoBmffIsWhole(data)
     ? { ok: false, reason: 'unsupported-format', message: `a ${name} of a kind this decoder cannot read, though the file is whole (${decoder})` }
-    : { ok: false, reason: 'corrupt', message: `damaged or incomplete ${name}, it cannot be decoded (${decoder})` }
+    : { ok: false, reason: 'corrupt', message: cannotDecode(format, decoder) }
 }
 
 /** The bytes libvips decodes: the source itself, or a HEIC decoded once for all its outputs. */

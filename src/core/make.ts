@@ -4,7 +4,7 @@ import sharp from 'sharp'
 import type { Dimensions, OutputResult, SourceInfo, SourceStamp } from '../shared/batch'
 import { fitBudget } from './budget'
 import { pipelineFor, shapeNotes, type PipelineInput } from './encode'
-import { decoderMessageOf, failureOf } from './errors'
+import { cannotDecode, decoderMessageOf, failureOf } from './errors'
 import { estimateOutput } from './estimate'
 import type { MakeOutput, MakeReply, WorkerInput } from './host-protocol'
 import { decodableOf, type Decodable } from './heic'
@@ -69,7 +69,7 @@ export async function scaleOutput(decodable: Promise<Decodable>, output: Pick<Ma
       .toBuffer()
       .catch(() => null)
     const what = info.format.toUpperCase()
-    if (!lenient) return { ok: false, reason: 'corrupt', message: `damaged or incomplete ${what}, it cannot be decoded (${decoder})` }
+    if (!lenient) return { ok: false, reason: 'corrupt', message: cannotDecode(info.format, decoder) }
     const missing = await missingShare(lenient).catch(() => 1)
     const percent = `${Math.round(missing * 100)} %`
     if (missing >= MOSTLY_MISSING) return { ok: false, reason: 'corrupt', message: `damaged ${what}: about ${percent} of the picture is missing (${decoder})` }

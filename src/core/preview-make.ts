@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import sharp from 'sharp'
 import type { ImageFormat, SourceFormat, SourceInfo } from '../shared/batch'
 import type { OutputPreview, PreviewImage, PreviewMime } from '../shared/preview'
-import { decoderMessageOf } from './errors'
+import { cannotDecode, decoderMessageOf } from './errors'
 import type { PreviewInput, PreviewReply } from './host-protocol'
 import { decodableOf } from './heic'
 import { scaleOutput } from './make'
@@ -57,7 +57,7 @@ export async function previewOutputs({ task, data }: PreviewInput): Promise<Prev
   try {
     original = await originalImage(data, source.data, info, maxPixels)
   } catch (error) {
-    return { ok: false, reason: 'corrupt', message: `damaged or incomplete ${info.format.toUpperCase()}, it cannot be decoded (${decoderMessageOf(error)})` }
+    return { ok: false, reason: 'corrupt', message: cannotDecode(info.format, decoderMessageOf(error)) }
   }
   const outputs: OutputPreview[] = []
   for (const output of task.outputs) {

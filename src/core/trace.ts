@@ -128,7 +128,10 @@ export function timingsCsv(timings: readonly FileTiming[]): string {
 }
 
 export function timingsJson(timings: readonly FileTiming[]): string {
-  const rows = timings.map((timing) => Object.fromEntries(TIMING_COLUMNS.map((column, i) => [column, rowOf(timing)[i]])))
+  const rows = timings.map((timing) => {
+    const row = rowOf(timing)
+    return Object.fromEntries(TIMING_COLUMNS.map((column, i) => [column, row[i]]))
+  })
   return `${JSON.stringify(rows, null, 2)}\n`
 }
 

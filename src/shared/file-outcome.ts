@@ -12,6 +12,10 @@ export function fileOutcome(result: FileResult): Outcome {
   return 'skipped'
 }
 
+/** Bytes of what was made of a file: its copied and scaled outputs together. */
+export const bytesMade = (result: FileResult): number =>
+  result.outcome === 'done' ? result.outputs.reduce((sum, output) => sum + (output.outcome === 'copied' || output.outcome === 'scaled' ? output.bytes : 0), 0) : 0
+
 /** The decoder's complaint when an output was made from a damaged source, else null. */
 export function fileWarning(result: FileResult): string | null {
   if (result.outcome !== 'done') return null

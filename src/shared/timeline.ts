@@ -1,5 +1,5 @@
 import type { BatchEvent, FileResult, Outcome, StageTimes } from './batch'
-import { fileOutcome } from './file-outcome'
+import { bytesMade, fileOutcome } from './file-outcome'
 
 /**
  * When each file was on a worker, as the process that ran the batch heard it: the clock is read
@@ -33,9 +33,6 @@ export interface CpuSample {
   busy: number[]
 }
 
-const bytesOutOf = (result: FileResult): number =>
-  result.outcome === 'done' ? result.outputs.reduce((sum, output) => sum + (output.outcome === 'copied' || output.outcome === 'scaled' ? output.bytes : 0), 0) : 0
-
 function reasonOf(result: FileResult): string | null {
   if (result.outcome === 'skipped' || result.outcome === 'failed') return result.reason
   if (result.outcome === 'canceled') return 'canceled'
@@ -66,7 +63,7 @@ export function timelineRecorder(): { observe(event: BatchEvent, atMs: number): 
         times: result.times,
         outcome: fileOutcome(result),
         bytesIn: result.bytesIn,
-        bytesOut: bytesOutOf(result),
+        bytesOut: bytesMade(result),
         reason: reasonOf(result)
       })
     },

@@ -1,4 +1,4 @@
-import { fileWarning } from '../../../shared/file-outcome'
+import { bytesMade, fileWarning } from '../../../shared/file-outcome'
 import { isCollision } from '../format'
 import { isProblem, rowState, type FileRow } from './batch'
 import { itemAt, type ChunkedList } from './rows'
@@ -42,8 +42,7 @@ const sizeOf = (row: FileRow): number => row.plan?.info.bytes ?? (row.result && 
 /** Bytes the outputs saved against the original (negative when they are larger). */
 function savedOf(row: FileRow): number {
   if (row.result?.outcome !== 'done') return Number.NEGATIVE_INFINITY
-  const made = row.result.outputs.reduce((sum, output) => sum + (output.outcome === 'copied' || output.outcome === 'scaled' ? output.bytes : 0), 0)
-  return sizeOf(row) - made
+  return sizeOf(row) - bytesMade(row.result)
 }
 
 /** File-manager order, as the scanner uses: IMG_2 before IMG_10, case ignored. */
